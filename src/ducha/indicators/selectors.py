@@ -1,0 +1,65 @@
+"""Reads of indicator values, scoped to the actor's org units (computed by ``engine``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ducha.orgs.models import OrgUnit
+from ducha.orgs.selectors import default_unit
+from ducha.reporting.periods import Period
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    unit_code: str
+    unit_name: str
+    unit_label: str
+    is_root: bool
+    indicator_code: str
+    indicator_name: str
+    factor_label: str
+    is_count: bool
+    higher_is_better: bool
+    numerator: float
+    denominator: float | None
+    value: float | None
+    target: float | None = None
+    target_met: bool | None = None
+    attainment: float | None = None
+    rank: int | None = None
+    rank_of: int = 0
+
+
+@dataclass
+class IndicatorTable:
+    period: Period
+    root: OrgUnit
+    rows: list[IndicatorValue] = field(default_factory=list)
+
+    def indicator_codes(self) -> list[str]:
+        return list(dict.fromkeys(r.indicator_code for r in self.rows))
+
+    def total(self, code: str) -> IndicatorValue:
+        return next(r for r in self.rows if r.indicator_code == code and r.is_root)
+
+    def peers(self, code: str) -> list[IndicatorValue]:
+        """The units under the root for one indicator, best first (unranked last)."""
+        rows = [r for r in self.rows if r.indicator_code == code and not r.is_root]
+        return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.unit_code))
+
+
+def indicator_table(
+    actor: Any,
+    *,
+    period: Period,
+    root: OrgUnit | None = None,
+    codes: list[str] | None = None,
+    level: Literal["children", "all"] = "children",
+) -> IndicatorTable:
+    from ducha.indicators.engine import compute_indicator_table
+
+    root = root or default_unit(actor)
+    if root is None:
+        raise LookupError("当前用户没有任何单位的查看权限")
+    return compute_indicator_table(actor, period=period, root=root, codes=codes, level=level)

@@ -1,0 +1,104 @@
+"""Reads of the org tree, always scoped to what the actor's memberships cover.
+
+Access rules, one condition per line:
+- a unit is *visible* when it lies in the subtree of any of the actor's memberships;
+- a unit is *writable* when it lies in the subtree of a membership whose role may write
+  (系统管理员, 督查员, 妇幼专干); 领导 only reads;
+- a superuser sees and writes everything.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from ducha.orgs.models import Membership, OrgUnit, OrgUnitKind, Role
+
+WRITING_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR, Role.MCH_OFFICER})
+COUNTY_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR, Role.LEADER})
+REPORTING_KINDS = (OrgUnitKind.TOWNSHIP_CENTRE, OrgUnitKind.COUNTY_FACILITY, OrgUnitKind.PRIVATE_HOSPITAL,
+                   OrgUnitKind.MCH_HOSPITAL)
+
+
+def memberships_of(actor: Any) -> list[Membership]:
+    if not getattr(actor, "is_authenticated", False):
+        return []
+    cache = getattr(actor, "_ducha_memberships", None)
+    if cache is None:
+        cache = list(Membership.objects.filter(user=actor).select_related("org_unit"))
+        actor._ducha_memberships = cache
+    return cache
+
+
+def roles_of(actor: Any) -> set[str]:
+    return {m.role for m in memberships_of(actor)}
+
+
+def _subtree_q(paths: list[str]) -> Q:
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(path__startswith=p) for p in paths))
+
+
+def _is_super(actor: Any) -> bool:
+    return bool(getattr(actor, "is_authenticated", False) and getattr(actor, "is_superuser", False))
+
+
+def visible_units(actor: Any) -> QuerySet[OrgUnit]:
+    if _is_super(actor):
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.filter(_subtree_q([m.org_unit.path for m in memberships_of(actor)]))
+
+
+def writable_units(actor: Any) -> QuerySet[OrgUnit]:
+    if _is_super(actor):
+        return OrgUnit.objects.all()
+    paths = [m.org_unit.path for m in memberships_of(actor) if m.role in WRITING_ROLES]
+    return OrgUnit.objects.filter(_subtree_q(paths))
+
+
+def can_write(actor: Any) -> bool:
+    return _is_super(actor) or any(m.role in WRITING_ROLES for m in memberships_of(actor))
+
+
+def has_county_role(actor: Any) -> bool:
+    return _is_super(actor) or any(m.role in COUNTY_ROLES for m in memberships_of(actor))
+
+
+def access_unit(actor: Any, code: str, *, write: bool = False) -> OrgUnit:
+    """The unit ``code`` if the actor may see it (404 otherwise) and, with ``write``, change it (403)."""
+    unit = visible_units(actor).filter(code=code).first()
+    if unit is None:
+        raise Http404(f"单位 {code} 不存在或无权查看")
+    if write and not writable_units(actor).filter(pk=unit.pk).exists():
+        raise PermissionDenied(f"无权修改单位“{unit.name}”的数据")
+    return unit
+
+
+def root_units(actor: Any) -> list[OrgUnit]:
+    """The top of each subtree the actor sees (the county for county roles, a township for its officer)."""
+    units = list(visible_units(actor).order_by("level", "sort_order", "code"))
+    paths = [u.path for u in units]
+    return [u for u in units if not any(u.path != p and u.path.startswith(p) for p in paths)]
+
+
+def default_unit(actor: Any) -> OrgUnit | None:
+    roots = root_units(actor)
+    return roots[0] if roots else None
+
+
+def reporting_units(actor: Any, root: OrgUnit | None = None) -> QuerySet[OrgUnit]:
+    """Units that submit routine reports, within the actor's scope (and ``root``'s subtree)."""
+    qs = visible_units(actor).filter(kind__in=REPORTING_KINDS)
+    if root is not None:
+        qs = qs.filter(path__startswith=root.path)
+    return qs.order_by("sort_order", "code")
+
+
+def subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(path__startswith=unit.path)

@@ -1,0 +1,89 @@
+"""The MCH monthly data set (妇幼保健月报表) with every data element the indicator pack needs.
+
+Installed by a data migration and re-installable (idempotent) with ``ducha install-packs``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MCH_MONTHLY = "MCH_MONTHLY"
+
+# (code, 名称, 栏目, aggregation over time: "sum" for counts in the month, "last" for stocks)
+ELEMENTS: list[tuple[str, str, str, str]] = [
+    ("PREG_TOTAL", "孕妇总数", "孕产妇保健", "sum"),
+    ("PARTURIENTS", "产妇数", "孕产妇保健", "sum"),
+    ("PREG_REGISTERED", "孕期建卡人数", "孕产妇保健", "sum"),
+    ("EARLY_REG", "早孕建册人数", "孕产妇保健", "sum"),
+    ("ANC_ANY", "产前检查人数", "孕产妇保健", "sum"),
+    ("ANC_5PLUS", "产前检查≥5次人数", "孕产妇保健", "sum"),
+    ("SYS_MANAGED", "孕产妇系统管理人数", "孕产妇保健", "sum"),
+    ("POSTPARTUM_VISIT", "产后访视人数", "孕产妇保健", "sum"),
+    ("LIVE_BIRTHS", "活产数", "住院分娩", "sum"),
+    ("STILLBIRTHS", "死胎死产数", "住院分娩", "sum"),
+    ("HOSP_DELIVERIES", "住院分娩活产数", "住院分娩", "sum"),
+    ("CAESAREAN", "剖宫产活产数", "住院分娩", "sum"),
+    ("HIGH_RISK", "高危产妇数", "高危管理", "sum"),
+    ("HIGH_RISK_MANAGED", "高危产妇管理人数", "高危管理", "sum"),
+    ("HIGH_RISK_REFERRAL", "高危转诊人数", "高危管理", "sum"),
+    ("HIGH_RISK_ADMISSION", "高危住院人次", "高危管理", "sum"),
+    ("MATERNAL_DEATHS", "孕产妇死亡数", "死亡监测", "sum"),
+    ("TRIPLE_TESTED", "三病检测人数", "重大公共卫生项目", "sum"),
+    ("FOLIC_DUE", "应补服叶酸人数", "重大公共卫生项目", "sum"),
+    ("FOLIC_NEW", "叶酸补服人数", "重大公共卫生项目", "sum"),
+    ("NEWBORN_VISITED", "新生儿访视人数", "儿童保健", "sum"),
+    ("CHILD_U3", "3岁以下儿童数", "儿童保健", "last"),
+    ("CHILD_U3_EXAMS", "0-3岁儿童体检人数", "儿童保健", "sum"),
+    ("CHILD_U3_SYS", "3岁以下儿童系统管理人数", "儿童保健", "sum"),
+    ("CHILD_U7", "7岁以下儿童数", "儿童保健", "last"),
+    ("CHILD_U7_MANAGED", "7岁以下儿童健康管理人数", "儿童保健", "sum"),
+    ("NEONATAL_DEATHS", "新生儿死亡数", "死亡监测", "sum"),
+    ("INFANT_DEATHS", "婴儿死亡数", "死亡监测", "sum"),
+    ("U5_DEATHS", "5岁以下儿童死亡数", "死亡监测", "sum"),
+    ("LOW_BIRTH_WEIGHT", "低出生体重儿数", "住院分娩", "sum"),
+    ("PERINATAL_BIRTHS", "围产儿数", "出生缺陷监测", "sum"),
+    ("BIRTH_DEFECTS", "出生缺陷数", "出生缺陷监测", "sum"),
+]
+
+# (code, 规则, left, operator, right, importance)
+RULES: list[tuple[str, str, str, str, str, str]] = [
+    ("VR01", "孕期建卡人数 ≤ 孕妇总数", "PREG_REGISTERED", "<=", "PREG_TOTAL", "high"),
+    ("VR02", "早孕建册人数 ≤ 孕期建卡人数", "EARLY_REG", "<=", "PREG_REGISTERED", "medium"),
+    ("VR03", "剖宫产活产数 ≤ 住院分娩活产数", "CAESAREAN", "<=", "HOSP_DELIVERIES", "high"),
+    ("VR04", "住院分娩活产数 ≤ 活产数 + 死胎死产数", "HOSP_DELIVERIES", "<=", "LIVE_BIRTHS + STILLBIRTHS", "high"),
+    ("VR05", "孕产妇系统管理人数 ≤ 产前检查≥5次人数", "SYS_MANAGED", "<=", "ANC_5PLUS", "high"),
+    ("VR06", "产前检查≥5次人数 ≤ 产前检查人数", "ANC_5PLUS", "<=", "ANC_ANY", "high"),
+    ("VR07", "高危产妇管理人数 ≤ 高危产妇数", "HIGH_RISK_MANAGED", "<=", "HIGH_RISK", "medium"),
+    ("VR08", "3岁以下儿童系统管理人数 ≤ 3岁以下儿童数", "CHILD_U3_SYS", "<=", "CHILD_U3", "high"),
+    ("VR09", "婴儿死亡数 ≤ 5岁以下儿童死亡数", "INFANT_DEATHS", "<=", "U5_DEATHS", "high"),
+    ("VR10", "新生儿死亡数 ≤ 婴儿死亡数", "NEONATAL_DEATHS", "<=", "INFANT_DEATHS", "high"),
+    ("VR11", "低出生体重儿数 ≤ 活产数", "LOW_BIRTH_WEIGHT", "<=", "LIVE_BIRTHS", "medium"),
+    ("VR12", "叶酸补服人数 ≤ 应补服叶酸人数", "FOLIC_NEW", "<=", "FOLIC_DUE", "medium"),
+]
+
+
+def install_mch_data_set(models: Any = None) -> Any:
+    """Create or update the data set; ``models`` is a migration's ``apps`` or None for the live models."""
+    if models is None:
+        from django.apps import apps as models
+    element_model = models.get_model("reporting", "DataElement")
+    data_set_model = models.get_model("reporting", "DataSet")
+    link_model = models.get_model("reporting", "DataSetElement")
+    rule_model = models.get_model("reporting", "ValidationRule")
+    data_set, _ = data_set_model.objects.update_or_create(
+        code=MCH_MONTHLY, defaults={"name": "妇幼保健月报表", "period_type": "month", "deadline_days": 5}
+    )
+    for order, (code, name, section, aggregation) in enumerate(ELEMENTS, start=1):
+        element, _ = element_model.objects.update_or_create(
+            code=code, defaults={"name": name, "category": section, "aggregation": aggregation}
+        )
+        link_model.objects.update_or_create(
+            data_set=data_set, data_element=element, defaults={"order": order, "section": section, "required": True}
+        )
+    for code, name, left, operator, right, importance in RULES:
+        rule_model.objects.update_or_create(
+            code=code,
+            defaults={"name": name, "left": left, "operator": operator, "right": right, "importance": importance,
+                      "data_set": data_set},
+        )
+    return data_set

@@ -1,0 +1,153 @@
+"""Routine reports: data elements, data sets, data values, submissions, validation rules."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ducha.orgs.models import OrgUnit
+
+
+class DataElement(models.Model):
+    code = models.CharField("编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100)
+    description = models.CharField("说明", max_length=300, blank=True)
+    unit_label = models.CharField("计量单位", max_length=10, default="人")
+    category = models.CharField("分类", max_length=30, blank=True)
+    aggregation = models.CharField(
+        "时间汇总方式", max_length=10, choices=[("sum", "求和"), ("last", "期末数")], default="sum",
+        help_text="月份合并为季度/年时：求和（当月人数）或取最后一个月（在册人数等存量）",
+    )
+
+    class Meta:
+        verbose_name = "数据元"
+        verbose_name_plural = "数据元"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class PeriodType(models.TextChoices):
+    MONTHLY = "month", "月报"
+    QUARTERLY = "quarter", "季报"
+
+
+class DataSet(models.Model):
+    code = models.CharField("编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100)
+    period_type = models.CharField("报送周期", max_length=10, choices=PeriodType.choices, default=PeriodType.MONTHLY)
+    deadline_days = models.PositiveSmallIntegerField(
+        "报送期限（期末后天数）", default=5, help_text="期间结束后第几天之内（含当天）报送为及时"
+    )
+    elements = models.ManyToManyField(DataElement, through="DataSetElement", verbose_name="数据元")
+    org_units = models.ManyToManyField(OrgUnit, verbose_name="报送单位", related_name="data_sets", blank=True)
+
+    class Meta:
+        verbose_name = "报表"
+        verbose_name_plural = "报表"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DataSetElement(models.Model):
+    data_set = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="set_elements")
+    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    required = models.BooleanField("必填", default=True)
+    section = models.CharField("栏目", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "报表项目"
+        verbose_name_plural = "报表项目"
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["data_set", "data_element"], name="dataset_element_unique")]
+
+
+class DataValue(models.Model):
+    data_element = models.ForeignKey(DataElement, verbose_name="数据元", on_delete=models.PROTECT)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name="单位", on_delete=models.PROTECT, related_name="data_values")
+    period = models.CharField("期间", max_length=10, db_index=True, help_text="月份编码，如 201201")
+    value = models.BigIntegerField("数值")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    source = models.CharField("来源", max_length=200, blank=True, help_text="网页填报、文件名/工作表/行")
+
+    class Meta:
+        verbose_name = "数据值"
+        verbose_name_plural = "数据值"
+        constraints = [
+            models.UniqueConstraint(fields=["data_element", "org_unit", "period"], name="datavalue_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="datavalue_non_negative"),
+        ]
+        indexes = [models.Index(fields=["org_unit", "period"])]
+
+
+class Submission(models.Model):
+    """A unit's report for one data set and period was handed in at ``submitted_at``."""
+
+    data_set = models.ForeignKey(DataSet, on_delete=models.PROTECT, related_name="submissions")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="submissions")
+    period = models.CharField("期间", max_length=10, db_index=True)
+    submitted_at = models.DateTimeField("报送时间")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "报送记录"
+        verbose_name_plural = "报送记录"
+        constraints = [
+            models.UniqueConstraint(fields=["data_set", "org_unit", "period"], name="submission_unique")
+        ]
+
+
+class Operator(models.TextChoices):
+    EQ = "==", "等于"
+    NE = "!=", "不等于"
+    LT = "<", "小于"
+    LE = "<=", "小于等于"
+    GT = ">", "大于"
+    GE = ">=", "大于等于"
+
+
+class Importance(models.TextChoices):
+    HIGH = "high", "高"
+    MEDIUM = "medium", "中"
+    LOW = "low", "低"
+
+
+class MissingValueStrategy(models.TextChoices):
+    SKIP_IF_ANY_MISSING = "skip_if_any", "任一项缺失则不判断"
+    SKIP_IF_ALL_MISSING = "skip_if_all", "全部缺失才不判断（缺失按 0）"
+    NEVER_SKIP = "never", "总是判断（缺失按 0）"
+
+
+class ValidationRule(models.Model):
+    code = models.CharField("编码", max_length=40, unique=True)
+    name = models.CharField("规则", max_length=200)
+    left = models.CharField("左边表达式", max_length=300)
+    operator = models.CharField("比较", max_length=2, choices=Operator.choices)
+    right = models.CharField("右边表达式", max_length=300)
+    importance = models.CharField("重要性", max_length=10, choices=Importance.choices, default=Importance.HIGH)
+    missing_strategy = models.CharField(
+        "缺失值处理", max_length=12, choices=MissingValueStrategy.choices,
+        default=MissingValueStrategy.SKIP_IF_ANY_MISSING,
+    )
+    data_set = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="validation_rules")
+
+    class Meta:
+        verbose_name = "校验规则"
+        verbose_name_plural = "校验规则"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,102 @@
+"""Reads of routine reports, scoped to the actor's org units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ducha.orgs.models import OrgUnit
+from ducha.orgs.selectors import access_unit, visible_units
+from ducha.reporting.models import DataSet, DataValue, Submission
+from ducha.reporting.periods import Period, parse_period, quarter
+
+MCH_MONTHLY = "MCH_MONTHLY"
+
+
+def data_sets(actor: Any) -> QuerySet[DataSet]:
+    return DataSet.objects.filter(org_units__in=visible_units(actor)).distinct().order_by("code")
+
+
+def get_data_set(code: str = MCH_MONTHLY) -> DataSet:
+    return DataSet.objects.prefetch_related("set_elements__data_element", "validation_rules").get(code=code)
+
+
+def report_values(actor: Any, *, data_set: DataSet, unit_code: str, period: Period) -> dict[str, int]:
+    unit = access_unit(actor, unit_code)
+    return dict(
+        DataValue.objects.filter(org_unit=unit, period=period.code, data_element__in=data_set.elements.all())
+        .values_list("data_element__code", "value")
+    )
+
+
+def data_values(actor: Any, *, root: OrgUnit, months: list[str]) -> QuerySet[DataValue]:
+    units = visible_units(actor).filter(path__startswith=root.path)
+    return DataValue.objects.filter(org_unit__in=units, period__in=months).select_related("data_element", "org_unit")
+
+
+@dataclass
+class UnitReporting:
+    unit: OrgUnit
+    expected: int
+    received: int
+    timely: int
+    missing_periods: list[str]
+    late_periods: list[str]
+    cells_expected: int
+    cells_filled: int
+
+    @property
+    def completeness(self) -> float | None:
+        return None if not self.expected else min(100.0, 100.0 * self.received / self.expected)
+
+    @property
+    def timeliness(self) -> float | None:
+        return None if not self.expected else 100.0 * self.timely / self.expected
+
+    @property
+    def value_completeness(self) -> float | None:
+        return None if not self.cells_expected else 100.0 * self.cells_filled / self.cells_expected
+
+
+def reporting_status(actor: Any, *, data_set: DataSet, period: Period, root: OrgUnit) -> list[UnitReporting]:
+    """Completeness and timeliness per unit assigned ``data_set`` in ``root``'s subtree, over ``period``."""
+    months = [m for m in period.months() if m.start <= timezone.localdate()]
+    units = list(
+        data_set.org_units.filter(pk__in=visible_units(actor).filter(path__startswith=root.path))
+        .order_by("sort_order", "code")
+    )
+    subs = {(s.org_unit_id, s.period): s for s in Submission.objects.filter(
+        data_set=data_set, org_unit__in=units, period__in=[m.code for m in months])}
+    required = list(data_set.set_elements.filter(required=True).values_list("data_element_id", flat=True))
+    filled: dict[tuple[int, str], int] = {}
+    for unit_id, per in DataValue.objects.filter(
+        org_unit__in=units, period__in=[m.code for m in months], data_element_id__in=required
+    ).values_list("org_unit_id", "period"):
+        filled[(unit_id, per)] = filled.get((unit_id, per), 0) + 1
+    out = []
+    for unit in units:
+        active = [m for m in months if (unit.opened_on is None or unit.opened_on <= m.end)
+                  and (unit.closed_on is None or unit.closed_on >= m.start)]
+        received = [m for m in active if (unit.pk, m.code) in subs]
+        late = [m for m in received
+                if timezone.localdate(subs[(unit.pk, m.code)].submitted_at) > m.deadline(data_set.deadline_days)]
+        out.append(UnitReporting(
+            unit=unit, expected=len(active), received=len(received), timely=len(received) - len(late),
+            missing_periods=[m.code for m in active if m not in received], late_periods=[m.code for m in late],
+            cells_expected=len(active) * len(required),
+            cells_filled=sum(filled.get((unit.pk, m.code), 0) for m in active),
+        ))
+    return out
+
+
+def latest_quarter_with_data() -> Period:
+    """The latest calendar quarter for which any value was reported (the dashboard's default)."""
+    last = DataValue.objects.order_by("-period").values_list("period", flat=True).first()
+    if last is None:
+        today = timezone.localdate()
+        return quarter(today.year, (today.month - 1) // 3 + 1)
+    month = parse_period(last)
+    return quarter(month.start.year, (month.start.month - 1) // 3 + 1)
