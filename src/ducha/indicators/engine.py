@@ -20,7 +20,7 @@ from ducha.indicators.targets import period_tasks
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import visible_units
 from ducha.reporting.expressions import codes_in, evaluate
-from ducha.reporting.models import DataElement, DataValue
+from ducha.reporting.models import DataElement, DataSetElement, DataValue
 from ducha.reporting.periods import Period
 
 POPULATION = "POPULATION"
@@ -75,6 +75,27 @@ def values_table(units: list[OrgUnit], months: list[str], codes: set[str]) -> pa
         schema=pa.schema([("unit_id", pa.int64()), ("period", pa.string()), ("code", pa.string()),
                           ("value", pa.float64()), ("is_stock", pa.bool_())]),
     )
+
+
+def participation_table(units: list[OrgUnit], targets: list[OrgUnit], indicators: list[Indicator],
+                        root: OrgUnit) -> pa.Table:
+    """(target, indicator) pairs where the target's subtree must report the indicator's numerator.
+
+    A county hospital is not ranked on folic acid: no unit under it reports 叶酸补服人数.
+    """
+    reporters: dict[str, set[int]] = {}
+    for code, unit_id in DataSetElement.objects.filter(data_set__org_units__in=units).values_list(
+            "data_element__code", "data_set__org_units"):
+        reporters.setdefault(code, set()).add(unit_id)
+    by_id = {u.pk: u for u in units}
+    pairs: list[tuple[int, str]] = []
+    for ind in indicators:
+        ids = set().union(*(reporters.get(c, set()) for c in codes_in(ind.numerator)))
+        paths = [by_id[i].path for i in ids if i in by_id]
+        pairs += [(t.pk, ind.code) for t in targets
+                  if t.pk == root.pk or any(p.startswith(t.path) for p in paths)]
+    return pa.table({"target_id": [p[0] for p in pairs], "indicator": [p[1] for p in pairs]},
+                    schema=pa.schema([("target_id", pa.int64()), ("indicator", pa.string())]))
 
 
 def summed_by_target(values: ir.Table, ancestry: ir.Table, codes: list[str]) -> ir.Table:
@@ -169,7 +190,11 @@ def compute_indicator_table(
     values = ibis.memtable(values_table(units, period.month_codes(), set(element_codes)))
     ancestry = ibis.memtable(ancestry_table(units, targets))
     wide = summed_by_target(values, ancestry, element_codes)
-    rows = ranked(indicator_rows(wide, indicators), root.pk)
+    rows = indicator_rows(wide, indicators)
+    taking_part = ibis.memtable(participation_table(units, targets, indicators, root))
+    rows = rows.semi_join(taking_part, [rows.target_id == taking_part.target_id,
+                                        rows.indicator == taking_part.indicator])
+    rows = ranked(rows, root.pk)
     rows = with_targets(rows, ibis.memtable(period_tasks(period, targets, indicators)))
     frame = con.execute(rows)
     by_id = {u.pk: u for u in targets}

@@ -44,6 +44,8 @@ INDICATORS: list[tuple[str, str, str, str, str, str, int, str, bool, bool]] = [
      False, False),
     ("BIRTH_DEFECT_RATE", "出生缺陷发生率", "BIRTH_DEFECTS", "出生缺陷数", "PERINATAL_BIRTHS", "围产儿数", 10000,
      "annual", False, False),
+    ("FAC_CAESAREAN_RATE", "剖宫产率（助产机构）", "FAC_CAESAREAN", "本院剖宫产活产数", "FAC_LIVE_BIRTHS",
+     "本院活产数", 100, "annual", False, False),
     ("FOLIC_COUNT", "叶酸补服人数", "FOLIC_NEW", "叶酸补服人数", "", "", 1, "supervision", True, True),
     ("TRIPLE_TEST_COUNT", "三病检测人数", "TRIPLE_TESTED", "三病检测人数", "", "", 1, "supervision", True, True),
     ("CHILD_EXAM_COUNT", "0-3岁儿童体检人数", "CHILD_U3_EXAMS", "0-3岁儿童体检人数", "", "", 1, "supervision", True,

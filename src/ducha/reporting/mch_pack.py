@@ -45,6 +45,18 @@ ELEMENTS: list[tuple[str, str, str, str]] = [
     ("BIRTH_DEFECTS", "出生缺陷数", "出生缺陷监测", "sum"),
 ]
 
+HOSP_MONTHLY = "HOSP_MONTHLY"
+
+# The delivery report of county facilities and private hospitals (助产机构分娩月报): their own
+# elements, so that births counted by residence in the townships' report are never counted twice.
+HOSPITAL_ELEMENTS: list[tuple[str, str, str, str]] = [
+    ("FAC_DELIVERIES", "本院分娩产妇数", "助产机构", "sum"),
+    ("FAC_LIVE_BIRTHS", "本院活产数", "助产机构", "sum"),
+    ("FAC_CAESAREAN", "本院剖宫产活产数", "助产机构", "sum"),
+    ("FAC_TRIPLE_TESTED", "本院产妇三病检测人数", "助产机构", "sum"),
+    ("FAC_MATERNAL_DEATHS", "本院孕产妇死亡数", "助产机构", "sum"),
+]
+
 # (code, 规则, left, operator, right, importance)
 RULES: list[tuple[str, str, str, str, str, str]] = [
     ("VR01", "孕期建卡人数 ≤ 孕妇总数", "PREG_REGISTERED", "<=", "PREG_TOTAL", "high"),
@@ -60,30 +72,43 @@ RULES: list[tuple[str, str, str, str, str, str]] = [
     ("VR11", "低出生体重儿数 ≤ 活产数", "LOW_BIRTH_WEIGHT", "<=", "LIVE_BIRTHS", "medium"),
     ("VR12", "叶酸补服人数 ≤ 应补服叶酸人数", "FOLIC_NEW", "<=", "FOLIC_DUE", "medium"),
 ]
+HOSPITAL_RULES: list[tuple[str, str, str, str, str, str]] = [
+    ("VR21", "本院剖宫产活产数 ≤ 本院活产数", "FAC_CAESAREAN", "<=", "FAC_LIVE_BIRTHS", "high"),
+    ("VR22", "本院三病检测人数 ≤ 本院分娩产妇数", "FAC_TRIPLE_TESTED", "<=", "FAC_DELIVERIES", "medium"),
+]
 
 
-def install_mch_data_set(models: Any = None) -> Any:
-    """Create or update the data set; ``models`` is a migration's ``apps`` or None for the live models."""
-    if models is None:
-        from django.apps import apps as models
+def _install(models: Any, code: str, name: str, elements: list[tuple[str, str, str, str]],
+             rules: list[tuple[str, str, str, str, str, str]]) -> Any:
     element_model = models.get_model("reporting", "DataElement")
     data_set_model = models.get_model("reporting", "DataSet")
     link_model = models.get_model("reporting", "DataSetElement")
     rule_model = models.get_model("reporting", "ValidationRule")
     data_set, _ = data_set_model.objects.update_or_create(
-        code=MCH_MONTHLY, defaults={"name": "妇幼保健月报表", "period_type": "month", "deadline_days": 5}
+        code=code, defaults={"name": name, "period_type": "month", "deadline_days": 5}
     )
-    for order, (code, name, section, aggregation) in enumerate(ELEMENTS, start=1):
+    for order, (el_code, el_name, section, aggregation) in enumerate(elements, start=1):
         element, _ = element_model.objects.update_or_create(
-            code=code, defaults={"name": name, "category": section, "aggregation": aggregation}
+            code=el_code, defaults={"name": el_name, "category": section, "aggregation": aggregation}
         )
         link_model.objects.update_or_create(
             data_set=data_set, data_element=element, defaults={"order": order, "section": section, "required": True}
         )
-    for code, name, left, operator, right, importance in RULES:
+    for rule_code, rule_name, left, operator, right, importance in rules:
         rule_model.objects.update_or_create(
-            code=code,
-            defaults={"name": name, "left": left, "operator": operator, "right": right, "importance": importance,
-                      "data_set": data_set},
+            code=rule_code,
+            defaults={"name": rule_name, "left": left, "operator": operator, "right": right,
+                      "importance": importance, "data_set": data_set},
         )
     return data_set
+
+
+def install_mch_data_set(models: Any = None) -> Any:
+    """Create or update both data sets; ``models`` is a migration's ``apps`` or None for the live models.
+
+    Returns the MCH monthly data set.
+    """
+    if models is None:
+        from django.apps import apps as models
+    _install(models, HOSP_MONTHLY, "助产机构分娩月报", HOSPITAL_ELEMENTS, HOSPITAL_RULES)
+    return _install(models, MCH_MONTHLY, "妇幼保健月报表", ELEMENTS, RULES)

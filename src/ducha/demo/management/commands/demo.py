@@ -1,0 +1,90 @@
+"""``ducha demo``: (re)build the demo county into the configured database and say what was made."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ducha.demo import county as C
+from ducha.demo.build import DemoSummary, build_demo
+from ducha.indicators.formatting import format_number
+from ducha.indicators.selectors import indicator_table
+from ducha.orgs.models import OrgUnit, OrgUnitKind
+from ducha.reporting.periods import quarter
+
+SUMMARY_INDICATORS = ["REG_RATE", "MATERNAL_POP_RATIO", "FOLIC_COUNT", "TRIPLE_TEST_COUNT", "MAT_SYS_RATE",
+                      "CHILD_SYS_RATE", "CHILD_EXAM_COUNT"]
+
+
+class Command(BaseCommand):
+    help = "重建演示县（淅川县 2012 年第一季度）：单位、用户、月报、任务；可重复运行"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2012, help="随机种子（默认 2012）")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        console = Console(width=110)
+        db = settings.DATABASES["default"]
+        console.print(f"[bold]数据库[/]：{db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("flush", verbosity=0, interactive=False)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("生成月报", total=(len(C.TOWNSHIPS) + len(C.FACILITIES)) * 3)
+            summary = build_demo(seed=opts["seed"], progress=lambda _what, n: bar.advance(task, n))
+        self._print(console, summary)
+
+    def _print(self, console: Console, summary: DemoSummary) -> None:
+        kinds = Table(title=f"单位：共 {summary.units} 个")
+        kinds.add_column("类型")
+        kinds.add_column("数量", justify="right")
+        for kind in OrgUnitKind:
+            n = OrgUnit.objects.filter(kind=kind).count()
+            if n:
+                kinds.add_row(kind.label, str(n))
+        console.print(kinds)
+        users = Table(title="用户（演示密码，仅供试用）")
+        for header in ("用户名", "密码", "角色", "单位"):
+            users.add_column(header)
+        for row in summary.users:
+            users.add_row(*row)
+        console.print(users)
+        names = {u.code: u.label for u in OrgUnit.objects.all()}
+        console.print(f"[bold]月报[/]：2012年1—3月 共 {summary.reports} 份；"
+                      f"迟报 {len(summary.late)} 份（{self._list(summary.late, names)}）；"
+                      f"漏报 {len(summary.missing)} 份（{self._list(summary.missing, names)}）")
+        console.print(f"[bold]校验规则违反[/]：{len(summary.violations)} 条")
+        for v in summary.violations:
+            console.print(f"  · {names[v.org_unit_code]} {v.period}：{v.message}")
+        console.print(f"[bold]年度任务[/]：{summary.targets} 条")
+        self._print_indicators(console)
+        console.print("\n[bold green]完成。[/] 打开网页：运行 [bold].venv/bin/ducha serve[/]，"
+                      "浏览器访问 http://127.0.0.1:8000/ ，用上表中的用户登录。")
+
+    @staticmethod
+    def _list(items: list[tuple[str, str]], names: dict[str, str]) -> str:
+        return "、".join(f"{names[u]} {p[:4]}年{int(p[4:])}月" for u, p in items) or "无"
+
+    def _print_indicators(self, console: Console) -> None:
+        from django.contrib.auth import get_user_model
+
+        admin = get_user_model().objects.get(username="admin")
+        period = quarter(C.YEAR, C.QUARTER)
+        table = indicator_table(admin, period=period, codes=SUMMARY_INDICATORS)
+        grid = Table(title=f"{table.root.name} {period.label} 主要指标（全县）")
+        for header in ("指标", "分子", "分母", "值", "任务", "完成率"):
+            grid.add_column(header, justify="left" if header == "指标" else "right")
+        for code in SUMMARY_INDICATORS:
+            r = table.total(code)
+            unit = " 人" if r.is_count else r.factor_label
+            value = format_number(r.value, is_count=r.is_count, unit=unit)
+            target = "" if r.target is None else format_number(r.target, is_count=r.is_count, unit=unit)
+            grid.add_row(r.indicator_name, f"{r.numerator:.0f}", "" if r.denominator is None else f"{r.denominator:.0f}",
+                         value, target, "" if r.attainment is None else f"{r.attainment:.1f}%")
+        console.print(grid)

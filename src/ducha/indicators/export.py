@@ -1,0 +1,88 @@
+"""Indicator tables as CSV, Excel and plain rows (the same columns everywhere)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from ducha.indicators.selectors import IndicatorTable, IndicatorValue
+
+HEADERS = ["指标", "单位编码", "单位", "分子", "分母", "值", "单位符号", "任务", "完成率(%)", "是否达标", "位次"]
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    if value is None:
+        return ""
+    return f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
+
+
+def row_cells(row: IndicatorValue) -> list[str]:
+    met = "" if row.target_met is None else ("达标" if row.target_met else "未达标")
+    rank = "" if row.rank is None else f"{row.rank}/{row.rank_of}"
+    return [
+        row.indicator_name, row.unit_code, row.unit_label, _fmt(row.numerator, 0),
+        _fmt(row.denominator, 0), _fmt(row.value), row.factor_label, _fmt(row.target), _fmt(row.attainment, 1),
+        met, rank,
+    ]
+
+
+def ordered_rows(table: IndicatorTable) -> list[IndicatorValue]:
+    """Per indicator: the root's total first, then its units by rank."""
+    out: list[IndicatorValue] = []
+    for code in table.indicator_codes():
+        out.append(table.total(code))
+        out.extend(table.peers(code))
+    return out
+
+
+def table_to_csv(table: IndicatorTable) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HEADERS)
+    for row in ordered_rows(table):
+        writer.writerow(row_cells(row))
+    return buffer.getvalue()
+
+
+def table_to_xlsx(table: IndicatorTable) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "指标"
+    ws.append([f"{table.root.name} {table.period.label} 指标完成情况"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.append(HEADERS)
+    thin = Side(style="thin", color="999999")
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for row in ordered_rows(table):
+        ws.append(_typed(row))
+        if row.is_root:
+            for cell in ws[ws.max_row]:
+                cell.font = Font(bold=True)
+    for line in ws.iter_rows(min_row=2):
+        for cell in line:
+            cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+    for i, width in enumerate([22, 10, 14, 10, 10, 10, 8, 10, 10, 9, 8], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A3"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _typed(row: IndicatorValue) -> list[object]:
+    cells: list[object] = row_cells(row)
+    cells[3] = row.numerator
+    cells[4] = row.denominator
+    cells[5] = None if row.value is None else round(row.value, 2)
+    cells[7] = None if row.target is None else round(row.target, 2)
+    cells[8] = None if row.attainment is None else round(row.attainment, 1)
+    return cells

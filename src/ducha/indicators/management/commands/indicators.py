@@ -1,0 +1,81 @@
+"""``ducha indicators --period 2012Q1 [--unit CODE] [--level children|all] [--format table|csv|xlsx]``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.http import Http404
+from rich.console import Console
+from rich.table import Table
+
+from ducha.indicators.export import HEADERS, ordered_rows, row_cells, table_to_csv, table_to_xlsx
+from ducha.indicators.selectors import indicator_table
+from ducha.orgs.selectors import access_unit
+from ducha.reporting.periods import PeriodError, parse_period
+
+
+def command_actor(username: str | None) -> Any:
+    """The user a command acts as: ``--user`` or the first superuser (a CLI runs with admin rights)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    user = users.filter(username=username).first() if username else \
+        users.filter(is_superuser=True).order_by("pk").first()
+    if user is None:
+        raise CommandError(f"用户“{username}”不存在" if username else "没有系统管理员账户：请先运行 ducha demo 或 createsuperuser")
+    return user
+
+
+class Command(BaseCommand):
+    help = "计算并输出指标表（单位、分子、分母、率、任务、完成率、位次）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--period", required=True, help="期间：201201、2012Q1、2012、2012MCH")
+        parser.add_argument("--unit", help="单位编码（默认：全县）")
+        parser.add_argument("--indicator", action="append", dest="codes", help="指标编码，可重复；默认全部")
+        parser.add_argument("--level", choices=["children", "all"], default="children")
+        parser.add_argument("--format", choices=["table", "csv", "xlsx"], default="table")
+        parser.add_argument("--out", help="输出文件（xlsx 必须指定）")
+        parser.add_argument("--user", help="以哪个用户的权限计算（默认第一个超级管理员）")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        try:
+            period = parse_period(opts["period"])
+        except PeriodError as exc:
+            raise CommandError(str(exc)) from exc
+        actor = command_actor(opts["user"])
+        try:
+            root = access_unit(actor, opts["unit"]) if opts["unit"] else None
+        except Http404 as exc:
+            raise CommandError(f"单位编码“{opts['unit']}”不存在") from exc
+        try:
+            table = indicator_table(actor, period=period, root=root, codes=opts["codes"], level=opts["level"])
+        except LookupError as exc:
+            raise CommandError(str(exc)) from exc
+        fmt, out = opts["format"], opts["out"]
+        if fmt == "xlsx":
+            if not out:
+                raise CommandError("--format xlsx 需要 --out 文件名")
+            with open(out, "wb") as fh:
+                fh.write(table_to_xlsx(table))
+            self.stdout.write(f"已写入 {out}")
+        elif fmt == "csv":
+            text = table_to_csv(table)
+            if out:
+                with open(out, "w", encoding="utf-8-sig") as fh:
+                    fh.write(text)
+                self.stdout.write(f"已写入 {out}")
+            else:
+                self.stdout.write(text, ending="")
+        else:
+            self._print(table)
+
+    def _print(self, table: Any) -> None:
+        grid = Table(title=f"{table.root.name} {table.period.label} 指标")
+        for header in HEADERS:
+            grid.add_column(header, justify="left" if header in ("指标", "单位", "单位编码") else "right")
+        for row in ordered_rows(table):
+            grid.add_row(*row_cells(row), style="bold" if row.is_root else None)
+        Console(file=sys.stdout, width=160).print(grid)
