@@ -10,6 +10,7 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("DUCHA_HOME", Path.cwd() / "var")).resolve()
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:

@@ -131,6 +131,7 @@ def indicator_rows(wide: ir.Table, indicators: list[Indicator]) -> ir.Table:
             target_id=wide.target_id,
             indicator=ibis.literal(ind.code),
             higher=ibis.literal(ind.higher_is_better),
+            is_count=ibis.literal(ind.is_count),
             numerator=numerator,
             denominator=denominator,
             value=value.cast("float64"),
@@ -139,8 +140,11 @@ def indicator_rows(wide: ir.Table, indicators: list[Indicator]) -> ir.Table:
 
 
 def ranked(rows: ir.Table, root_id: int) -> ir.Table:
-    """Rank the units below the root per indicator; ties (equal to 2 decimals) share the best rank."""
-    shown = rows.value.round(2)
+    """Rank the units below the root per indicator; ties (equal to 2 decimals) share the best rank.
+
+    Counts with a task are ranked by attainment (a small township's 80 % beats a big one's 60 %).
+    """
+    shown = ibis.cases((rows.is_count & rows.attainment.notnull(), rows.attainment), else_=rows.value).round(2)
     key = ibis.cases((rows.higher, shown), else_=-shown)
     peers = rows.filter((rows.target_id != root_id) & rows.value.notnull())
     peers = peers.mutate(sort_key=key)
@@ -194,8 +198,8 @@ def compute_indicator_table(
     taking_part = ibis.memtable(participation_table(units, targets, indicators, root))
     rows = rows.semi_join(taking_part, [rows.target_id == taking_part.target_id,
                                         rows.indicator == taking_part.indicator])
-    rows = ranked(rows, root.pk)
     rows = with_targets(rows, ibis.memtable(period_tasks(period, targets, indicators)))
+    rows = ranked(rows, root.pk)
     frame = con.execute(rows)
     by_id = {u.pk: u for u in targets}
     by_code = {i.code: i for i in indicators}

@@ -1,0 +1,110 @@
+"""The demo county reproduces the seed bulletin's first quarter of 2012, number by number."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from ducha.audit.models import AuditEntry
+from ducha.demo import county as C
+from ducha.demo.build import build_demo
+from ducha.indicators.selectors import indicator_table
+from ducha.orgs.models import OrgUnit
+from ducha.reporting.models import DataValue, Submission
+from ducha.reporting.periods import quarter
+from ducha.reporting.selectors import get_data_set, reporting_status
+
+Q1 = quarter(2012, 1)
+
+
+@pytest.fixture
+def demo(db):
+    summary = build_demo()
+    from django.contrib.auth import get_user_model
+
+    return summary, get_user_model().objects.get(username="duchayuan")
+
+
+def by_label(table, code, keep=lambda r: True):
+    return {r.unit_label for r in table.peers(code) if keep(r)}
+
+
+def test_county_totals_equal_the_seed(demo):
+    _, inspector = demo
+    for code, total in C.SEED_TOTALS.items():
+        got = sum(DataValue.objects.filter(data_element__code=code, period__in=Q1.month_codes())
+                  .values_list("value", flat=True))
+        assert got == total, code
+    assert sum(t.population for t in C.TOWNSHIPS) == 660000
+
+
+def test_headline_rates_are_the_seeds(demo):
+    _, inspector = demo
+    table = indicator_table(inspector, period=Q1)
+    assert round(table.total("REG_RATE").value, 0) == 70
+    assert round(table.total("MATERNAL_POP_RATIO").value, 1) == 4.7
+    assert round(table.total("FOLIC_COUNT").attainment, 0) == 79
+    assert round(table.total("TRIPLE_TEST_COUNT").attainment, 1) == 77.4
+    assert round(table.total("MAT_SYS_RATE").value, 1) == 15.3
+    assert round(table.total("CHILD_SYS_RATE").value, 2) == 1.42
+
+
+def test_townships_named_in_the_bulletin_come_out_as_it_says(demo):
+    _, inspector = demo
+    table = indicator_table(inspector, period=Q1)
+    assert by_label(table, "REG_RATE", lambda r: r.value is not None and r.value >= 99.995) == \
+        {"马蹬", "九重", "盛湾", "大石桥"}
+    ratio = table.peers("MATERNAL_POP_RATIO")
+    assert {r.unit_label for r in ratio if r.value >= 5} == {"香花", "厚坡", "九重", "仓房", "盛湾", "大石桥", "毛堂",
+                                                          "西簧", "寺湾"}
+    assert {r.unit_label for r in ratio if r.value >= 6} == {"西簧", "毛堂", "仓房", "香花"}
+    assert round(min(r.value for r in ratio), 1) == 1.5
+    folic = table.peers("FOLIC_COUNT")
+    assert {r.unit_label for r in folic if r.attainment > 100} == {"马蹬", "厚坡", "大石桥", "老城", "西簧"}
+    assert round(min(r.attainment for r in folic), 1) == 7.3
+    triple = table.peers("TRIPLE_TEST_COUNT")
+    assert len([r for r in triple if r.value == 0]) == 2
+    assert {r.unit_label for r in triple if r.rank <= 3} == {"西簧", "上集", "仓房"}  # ranked by attainment
+    assert by_label(table, "MAT_SYS_RATE", lambda r: r.target_met) == {"西簧", "毛堂", "香花"}
+    assert by_label(table, "CHILD_SYS_RATE", lambda r: (r.value or 0) > 0) == {"老城", "大石桥", "仓房"}
+
+
+def test_hospitals_are_not_ranked_on_township_work(demo):
+    _, inspector = demo
+    table = indicator_table(inspector, period=Q1, codes=["FOLIC_COUNT", "FAC_CAESAREAN_RATE"])
+    assert len(table.peers("FOLIC_COUNT")) == 17
+    assert {r.unit_label for r in table.peers("FAC_CAESAREAN_RATE")} == {f[2] for f in C.FACILITIES}
+
+
+def test_late_missing_reports_and_planted_violations(demo):
+    summary, inspector = demo
+    county = OrgUnit.objects.get(code=C.COUNTY_CODE)
+    status = {s.unit.code: s for s in reporting_status(inspector, data_set=get_data_set(), period=Q1, root=county)}
+    assert status[f"{C.COUNTY_CODE}007"].missing_periods == ["201202"]
+    assert status[f"{C.COUNTY_CODE}006"].late_periods == ["201201"]
+    assert status[f"{C.COUNTY_CODE}008"].completeness == 100 and status[f"{C.COUNTY_CODE}008"].timeliness == 100
+    assert sorted((v.org_unit_code, v.rule_code) for v in summary.violations) == \
+        sorted((u, rule) for u, _e, _f, _t, _n, rule in C.PLANTED_VIOLATIONS)
+
+
+def test_demo_command_rebuilds_cleanly(db, capsys):
+    call_command("demo")
+    first = (OrgUnit.objects.count(), DataValue.objects.count(), Submission.objects.count())
+    call_command("demo")
+    out = capsys.readouterr().out
+    assert (OrgUnit.objects.count(), DataValue.objects.count(), Submission.objects.count()) == first
+    assert "ducha-duchayuan-2012" in out and "督查员" in out
+    assert "70.0%" in out and "79.1%" in out and "77.4%" in out
+    assert AuditEntry.objects.filter(action="reporting.save_report").count() == first[2]
+
+
+def test_bulk_validation_finds_exactly_the_planted_violations(demo):
+    from ducha.reporting.bulk_validation import validate_period
+    from ducha.reporting.models import ValidationRule
+
+    _, inspector = demo
+    county = OrgUnit.objects.get(code=C.COUNTY_CODE)
+    found = validate_period(inspector, period=Q1, root=county, rules=list(ValidationRule.objects.all()))
+    assert sorted((v.org_unit_code, v.rule_code) for v in found) == \
+        sorted((u, rule) for u, _e, _f, _t, _n, rule in C.PLANTED_VIOLATIONS)
+    assert all(v.left_value > v.right_value for v in found)
