@@ -1,0 +1,42 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from ducha.audit.admin_mixins import AuditedAdmin
+from ducha.orgs.actions import update_org_unit
+from ducha.orgs.models import ApiToken, Membership, OrgUnit
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(AuditedAdmin):
+    list_display = ["code", "name", "short_name", "kind", "parent", "population", "opened_on", "closed_on"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name", "short_name"]
+    readonly_fields = ["path", "level"]
+
+    def save_model(self, request: HttpRequest, obj: OrgUnit, form: Any, change: bool) -> None:
+        # Paths of the unit and its subtree are maintained by the action.
+        if change:
+            fields = {f: form.cleaned_data[f] for f in form.changed_data}
+            update_org_unit(actor=request.user, unit=OrgUnit.objects.get(pk=obj.pk), **fields)
+            return
+        obj.path = f"{obj.parent.path if obj.parent else '/'}{obj.code}/"
+        obj.level = obj.parent.level + 1 if obj.parent else 1
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedAdmin):
+    list_display = ["user", "role", "org_unit"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "org_unit__name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(AuditedAdmin):
+    list_display = ["prefix", "user", "name", "created_at", "last_used_at"]
+    readonly_fields = ["prefix", "digest", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # tokens are issued by `ducha token`, which shows the raw value once
