@@ -79,7 +79,7 @@ def table_to_xlsx(table: IndicatorTable) -> bytes:
 
 
 def _typed(row: IndicatorValue) -> list[object]:
-    cells: list[object] = row_cells(row)
+    cells: list[object] = list(row_cells(row))
     cells[3] = row.numerator
     cells[4] = row.denominator
     cells[5] = None if row.value is None else round(row.value, 2)

@@ -13,6 +13,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -102,3 +103,13 @@ def reporting_units(actor: Any, root: OrgUnit | None = None) -> QuerySet[OrgUnit
 
 def subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(path__startswith=unit.path)
+
+
+def command_actor(username: str | None) -> Any:
+    """The user a command acts as: ``--user`` or the first superuser (a CLI runs with admin rights)."""
+    users = get_user_model().objects
+    user = users.filter(username=username).first() if username else \
+        users.filter(is_superuser=True).order_by("pk").first()
+    if user is None:
+        raise LookupError(f"用户“{username}”不存在" if username else "没有系统管理员账户：请先运行 ducha demo 或 createsuperuser")
+    return user

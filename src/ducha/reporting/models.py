@@ -41,7 +41,9 @@ class DataSet(models.Model):
     deadline_days = models.PositiveSmallIntegerField(
         "报送期限（期末后天数）", default=5, help_text="期间结束后第几天之内（含当天）报送为及时"
     )
-    elements = models.ManyToManyField(DataElement, through="DataSetElement", verbose_name="数据元")
+    elements: models.ManyToManyField[DataElement, DataSetElement] = models.ManyToManyField(
+        DataElement, through="DataSetElement", verbose_name="数据元"
+    )
     org_units = models.ManyToManyField(OrgUnit, verbose_name="报送单位", related_name="data_sets", blank=True)
 
     class Meta:

@@ -12,20 +12,8 @@ from rich.table import Table
 
 from ducha.indicators.export import HEADERS, ordered_rows, row_cells, table_to_csv, table_to_xlsx
 from ducha.indicators.selectors import indicator_table
-from ducha.orgs.selectors import access_unit
+from ducha.orgs.selectors import access_unit, command_actor
 from ducha.reporting.periods import PeriodError, parse_period
-
-
-def command_actor(username: str | None) -> Any:
-    """The user a command acts as: ``--user`` or the first superuser (a CLI runs with admin rights)."""
-    from django.contrib.auth import get_user_model
-
-    users = get_user_model().objects
-    user = users.filter(username=username).first() if username else \
-        users.filter(is_superuser=True).order_by("pk").first()
-    if user is None:
-        raise CommandError(f"用户“{username}”不存在" if username else "没有系统管理员账户：请先运行 ducha demo 或 createsuperuser")
-    return user
 
 
 class Command(BaseCommand):
@@ -45,7 +33,10 @@ class Command(BaseCommand):
             period = parse_period(opts["period"])
         except PeriodError as exc:
             raise CommandError(str(exc)) from exc
-        actor = command_actor(opts["user"])
+        try:
+            actor = command_actor(opts["user"])
+        except LookupError as exc:
+            raise CommandError(str(exc)) from exc
         try:
             root = access_unit(actor, opts["unit"]) if opts["unit"] else None
         except Http404 as exc:

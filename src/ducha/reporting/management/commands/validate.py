@@ -9,10 +9,9 @@ from django.http import Http404
 from rich.console import Console
 from rich.table import Table
 
-from ducha.indicators.management.commands.indicators import command_actor
-from ducha.orgs.selectors import access_unit, default_unit
-from ducha.reporting.bulk_validation import validate_period
 from ducha.orgs.models import OrgUnit
+from ducha.orgs.selectors import access_unit, command_actor, default_unit
+from ducha.reporting.bulk_validation import validate_period
 from ducha.reporting.models import Importance, ValidationRule
 from ducha.reporting.periods import PeriodError, parse_period
 
@@ -30,7 +29,10 @@ class Command(BaseCommand):
             period = parse_period(opts["period"])
         except PeriodError as exc:
             raise CommandError(str(exc)) from exc
-        actor = command_actor(opts["user"])
+        try:
+            actor = command_actor(opts["user"])
+        except LookupError as exc:
+            raise CommandError(str(exc)) from exc
         try:
             root = access_unit(actor, opts["unit"]) if opts["unit"] else default_unit(actor)
         except Http404 as exc:
