@@ -1,5 +1,169 @@
-"""The REST API root (django-ninja); each app contributes a router. OpenAPI at /api/openapi.json."""
+"""The REST API root (django-ninja); each app contributes a router. OpenAPI at /api/openapi.json.
 
+Every endpoint needs a login session or a bearer token (``ducha.api_auth``); errors are JSON
+``{"detail": "<中文说明>"}``. The interactive docs at /api/docs are Swagger UI served from the copy
+bundled inside the django-ninja package (through ``/api/docs/assets/…``), so they work on an
+intranet with no internet access: nothing is loaded from a CDN.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import ninja
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils.html import escape
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.docs import DocsBase
+from ninja.renderers import JSONRenderer
 
-api = NinjaAPI(title="督查 ducha API", version="1", urls_namespace="api")
+from ducha.api_auth import API_AUTH, NOT_AUTHENTICATED
+from ducha.indicators.api import router as indicators_router
+from ducha.orgs.api import router as orgs_router
+from ducha.reporting.actions import ReportError
+from ducha.reporting.api import router as reporting_router
+
+SWAGGER_ASSETS = Path(ninja.__file__).parent / "static" / "ninja"
+ASSET_TYPES = {
+    "swagger-ui.css": "text/css",
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui-init.js": "text/javascript",
+    "favicon.png": "image/png",
+}
+
+
+def _script_json(data: Any) -> str:
+    """JSON safe inside a <script> element (whose text is not HTML-decoded, so no entity escaping)."""
+    return json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class OfflineSwagger(DocsBase):
+    """Swagger UI from the files django-ninja ships, served by this API (no CDN, no INSTALLED_APPS entry)."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        settings = {"url": self.get_openapi_url(api, kwargs), "layout": "BaseLayout", "deepLinking": True}
+        csrf = get_token(request) if request.user.is_authenticated else ""
+
+        def asset(name: str) -> str:
+            return escape(reverse(f"{api.urls_namespace}:docs-asset", kwargs={"name": name}))
+
+        html = f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(api.title)} · 接口文档</title>
+<link rel="stylesheet" href="{asset("swagger-ui.css")}"><link rel="icon" href="{asset("favicon.png")}"></head>
+<body data-csrf-token="{escape(csrf)}" data-api-csrf="{"true" if csrf else ""}">
+<script type="application/json" id="swagger-settings">{_script_json(settings)}</script>
+<div id="swagger-ui"></div>
+<script src="{asset("swagger-ui-bundle.js")}"></script><script src="{asset("swagger-ui-init.js")}"></script>
+</body></html>"""
+        return HttpResponse(html)
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    """JSON with Chinese left readable (UTF-8) instead of \\u escapes, for people reading curl output."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="督查 ducha API",
+    version="1",
+    description="组织机构、报表数据（读写）、报送情况与指标值。用登录会话或 `Authorization: Bearer <令牌>` 访问；"
+    "令牌用 `ducha token 用户名` 签发。",
+    urls_namespace="api",
+    auth=API_AUTH,
+    docs=OfflineSwagger(),
+    renderer=ChineseJSONRenderer(),
+)
+api.add_router("", orgs_router)
+api.add_router("", reporting_router)
+api.add_router("", indicators_router)
+
+
+@api.get("/docs/assets/{name}", auth=None, include_in_schema=False, url_name="docs-asset")
+def docs_asset(request: HttpRequest, name: str) -> FileResponse:
+    if name not in ASSET_TYPES:
+        raise Http404(f"文件 {name} 不存在")
+    response = FileResponse((SWAGGER_ASSETS / name).open("rb"), content_type=ASSET_TYPES[name])
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+# ---- errors: always {"detail": "<中文>"} -------------------------------------------------------------
+
+VALIDATION_MESSAGES = {
+    "missing": "缺少必填项",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "string_type": "应为字符串",
+    "dict_type": "应为 JSON 对象",
+    "model_attributes_type": "应为 JSON 对象",
+    "json_invalid": "请求体不是有效的 JSON",
+    "literal_error": "取值应为 {expected}",
+}
+LOCATION_PARTS = {"query", "path", "body", "payload", "form", "header", "cookie"}
+
+
+HTTP_ERROR_MESSAGES = {"Cannot parse request body": "请求体不是有效的 JSON"}
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    where = ".".join(str(p) for p in error.get("loc", []) if str(p) not in LOCATION_PARTS)
+    template = VALIDATION_MESSAGES.get(str(error.get("type")), "取值无效")
+    ctx = {k: str(v).replace(" or ", " 或 ") for k, v in error.get("ctx", {}).items()}
+    what = template.format(**ctx) if "{" in template else template
+    return f"{where}：{what}" if where else what
+
+
+def _json(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, **extra}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = [_validation_message(e) for e in exc.errors]
+    return _json(request, 422, "请求参数有误：" + "；".join(problems), problems=problems)
+
+
+@api.exception_handler(AuthenticationError)
+def on_not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    detail = exc.message if exc.message != "Unauthorized" else NOT_AUTHENTICATED
+    response = _json(request, 401, detail)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    message = HTTP_ERROR_MESSAGES.get(exc.message.split(" (")[0], exc.message)
+    return _json(request, exc.status_code, message)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _json(request, 404, str(exc) or "请求的对象不存在或无权查看")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _json(request, 403, str(exc) or "无权执行此操作")
+
+
+@api.exception_handler(ReportError)
+def on_report_error(request: HttpRequest, exc: ReportError) -> HttpResponse:
+    return _json(request, 422, str(exc), problems=exc.problems)
+
+
+@api.exception_handler(ValueError)
+def on_value_error(request: HttpRequest, exc: ValueError) -> HttpResponse:
+    """PeriodError and the Chinese ValueErrors of actions/selectors: the request cannot be carried out."""
+    return _json(request, 422, str(exc), problems=[str(exc)])

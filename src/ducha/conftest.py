@@ -66,3 +66,9 @@ def mini_county(db: Any) -> MiniCounty:
         officer_a=user("officer_a", town_a, Role.MCH_OFFICER), officer_b=user("officer_b", town_b, Role.MCH_OFFICER),
         leader=user("leader1", county, Role.LEADER), outsider=user("outsider", other, Role.INSPECTOR),
     )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Tests create many users; production keeps Django's slow (safe) default hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

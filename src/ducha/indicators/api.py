@@ -1,0 +1,108 @@
+"""REST API over indicators: the definitions and their values for a unit's subtree and a period."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from ducha.api_auth import actor_of
+from ducha.indicators.models import Indicator
+from ducha.indicators.selectors import indicator_table
+from ducha.orgs.api import scoped_root
+from ducha.reporting.periods import parse_period
+
+router = Router(tags=["指标"])
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    numerator: str
+    numerator_label: str
+    denominator: str
+    denominator_label: str
+    factor: int
+    factor_label: str
+    is_count: bool
+    higher_is_better: bool
+    is_key: bool
+    definition_set: str
+    definition_set_label: str
+    description: str
+
+
+class IndicatorValueOut(Schema):
+    unit_code: str
+    unit_name: str
+    unit_label: str
+    is_root: bool
+    indicator_code: str
+    indicator_name: str
+    factor_label: str
+    is_count: bool
+    higher_is_better: bool
+    numerator: float
+    denominator: float | None
+    value: float | None
+    target: float | None
+    target_met: bool | None
+    attainment: float | None
+    rank: int | None
+    rank_of: int
+
+
+class IndicatorTableOut(Schema):
+    period: str
+    period_label: str
+    unit: str
+    level: str
+    rows: list[IndicatorValueOut]
+
+
+@router.get("/indicators", response=list[IndicatorOut], summary="指标定义")
+def list_indicators(request: HttpRequest) -> list[IndicatorOut]:
+    """全部指标的定义：分子、分母表达式（数据元编码）与系数。"""
+    return [
+        IndicatorOut(
+            code=i.code, name=i.name, numerator=i.numerator, numerator_label=i.numerator_label,
+            denominator=i.denominator, denominator_label=i.denominator_label, factor=i.factor,
+            factor_label=i.factor_label, is_count=i.is_count, higher_is_better=i.higher_is_better,
+            is_key=i.is_key, definition_set=i.definition_set, definition_set_label=i.get_definition_set_display(),
+            description=i.description,
+        )
+        for i in Indicator.objects.all()
+    ]
+
+
+def parse_codes(codes: str | None) -> list[str] | None:
+    """``REG_RATE,FOLIC_COUNT`` → the codes, each checked against the defined indicators."""
+    if not codes:
+        return None
+    wanted = [c.strip().upper() for c in codes.split(",") if c.strip()]
+    known = set(Indicator.objects.filter(code__in=wanted).values_list("code", flat=True))
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise ValueError(f"未定义的指标 {', '.join(unknown)}")
+    return wanted or None
+
+
+@router.get("/indicator-values", response=IndicatorTableOut, summary="指标值")
+def read_indicator_values(
+    request: HttpRequest,
+    period: str,
+    unit: str | None = None,
+    codes: str | None = None,
+    level: Literal["children", "all"] = "children",
+) -> IndicatorTableOut:
+    """``unit``（合计行 is_root=true）及其下级（children：直接下级；all：全部下级）在 ``period`` 的指标值、任务完成情况和排名。"""
+    actor = actor_of(request)
+    per = parse_period(period)
+    root = scoped_root(actor, unit)
+    table = indicator_table(actor, period=per, root=root, codes=parse_codes(codes), level=level)
+    return IndicatorTableOut(
+        period=per.code, period_label=per.label, unit=root.code, level=level,
+        rows=[IndicatorValueOut(**asdict(r)) for r in table.rows],
+    )
