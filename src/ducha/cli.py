@@ -12,6 +12,8 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv if argv is None else ["ducha", *argv])
     args[0] = "ducha"
+    if len(args) > 1 and not args[1].startswith("-"):
+        args[1] = args[1].replace("-", "_")  # `ducha import-reports` runs the import_reports command
     execute_from_command_line(args)
 
 

@@ -1,0 +1,243 @@
+"""Reading filled report templates (.xlsx or .csv) into :class:`ReportInput` rows, all problems at once.
+
+A file is read completely and every problem is collected (header, cell, unit, period, duplicate);
+if there is any, :class:`ImportFileError` carries them all and nothing is returned, so the caller
+writes nothing. Rows whose data cells are all blank are not reported and are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from ducha.orgs.excel_io import (
+    CellError,
+    ImportFileError,
+    ImportProblem,
+    RowCallback,
+    Sheet,
+    Source,
+    cell,
+    code_text,
+    header_key,
+    is_blank,
+    load_sheets,
+    map_columns,
+    parse_count,
+)
+from ducha.orgs.models import OrgUnit
+from ducha.orgs.selectors import writable_units
+from ducha.reporting.actions import ReportInput, check_report_period
+from ducha.reporting.models import DataElement, DataSet
+from ducha.reporting.periods import Period, PeriodError, month, parse_period
+
+__all__ = ["DATA_SHEET", "NOTES_SHEET", "FIXED_COLUMNS", "ImportFileError", "ImportProblem",
+           "data_set_elements", "read_reports_files", "read_reports_workbook"]
+
+DATA_SHEET = "数据"
+NOTES_SHEET = "说明"
+FIXED_COLUMNS = {"unit": "单位编码", "unit_name": "单位名称", "period": "期间"}
+PERIOD_EXPECTED = "月份编码，如 201201（2012年1月），也可写 2012-01"
+FileCallback = Callable[[str], None]
+
+
+def data_set_elements(data_set: DataSet) -> list[DataElement]:
+    return [se.data_element for se in data_set.set_elements.select_related("data_element").order_by("order")]
+
+
+@dataclass
+class _Row:
+    sheet: Sheet
+    number: int
+    unit_code: str
+    period: Period
+    values: dict[str, int | None]
+    unit_col: int
+
+    @property
+    def where(self) -> str:
+        sheet = f"工作表“{self.sheet.name}”" if self.sheet.name else ""
+        return f"文件“{self.sheet.file}”{sheet}第 {self.number} 行"
+
+    @property
+    def source(self) -> str:
+        parts = [self.sheet.file[-120:], self.sheet.name, f"第{self.number}行"]
+        return "/".join(p for p in parts if p)
+
+
+class _Header:
+    """What the header row of this data set's template may contain."""
+
+    def __init__(self, data_set: DataSet):
+        self.elements = data_set_elements(data_set)
+        self.names = dict(FIXED_COLUMNS) | {e.code: e.name for e in self.elements}
+        self.known = {header_key(label): key for key, label in FIXED_COLUMNS.items()}
+        for element in self.elements:
+            self.known[header_key(element.name)] = element.code
+            self.known[header_key(element.code)] = element.code
+        self.required = ["unit", "period", *(e.code for e in self.elements)]
+        self.hint = "单位编码、单位名称、期间，或“说明”工作表所列的数据元名称/编码"
+
+
+def _period_of(sheet: Sheet, n: int, col: int, value: Any, data_set: DataSet,
+               problems: list[ImportProblem]) -> Period | None:
+    if (n, col) in sheet.uncached_formulas:
+        problems.append(sheet.problem("IMP023", "公式没有计算结果", row=n, col=col, expected=PERIOD_EXPECTED))
+        return None
+    if is_blank(value):
+        problems.append(sheet.problem("IMP025", "期间为空", row=n, col=col, expected=PERIOD_EXPECTED))
+        return None
+    try:
+        if isinstance(value, datetime | date):
+            period = month(value.year, value.month)
+        else:
+            period = parse_period(code_text(value))
+    except PeriodError:
+        problems.append(sheet.problem("IMP030", "期间无法识别", row=n, col=col, value=value, expected=PERIOD_EXPECTED))
+        return None
+    wrong = check_report_period(data_set, period)
+    for text in wrong:
+        problems.append(sheet.problem("IMP031", text, row=n, col=col, value=value,
+                                      expected="已经开始的月份（不能填报未来的月份）"))
+    return None if wrong else period
+
+
+def _values_of(sheet: Sheet, n: int, cells: list[Any], columns: dict[str, int], header: _Header,
+               problems: list[ImportProblem]) -> tuple[dict[str, int | None], bool]:
+    """The row's numbers by element code, and whether any cell had a problem."""
+    values: dict[str, int | None] = {}
+    bad = False
+    for element in header.elements:
+        col = columns.get(element.code)
+        if col is None:
+            continue
+        try:
+            if (n, col) in sheet.uncached_formulas:
+                raise CellError("IMP023", "公式没有计算结果",
+                                "数值（请在 Excel 中重新计算并保存，或把公式改为直接填写的数值）")
+            values[element.code] = parse_count(cell(cells, col))
+        except CellError as err:
+            bad = True
+            problems.append(sheet.problem(err.code, err.problem, row=n, col=col, value=cell(cells, col),
+                                          expected=err.expected))
+    return values, bad
+
+
+def _parse_sheet(sheet: Sheet, data_set: DataSet, header: _Header, problems: list[ImportProblem],
+                 progress: Callable[[], None]) -> list[_Row]:
+    columns, header_problems = map_columns(sheet, header.known, required=header.required, names=header.names,
+                                           hint=header.hint)
+    problems += header_problems
+    data_rows = sheet.data_rows
+    if not data_rows:
+        problems.append(ImportProblem("IMP005", sheet.file, "只有表头，没有数据行", sheet=sheet.name,
+                                      expected="表头下每个单位每个月一行"))
+    if "unit" not in columns or "period" not in columns:
+        return []
+    rows = []
+    for n, cells in data_rows:
+        progress()
+        values, bad = _values_of(sheet, n, cells, columns, header, problems)
+        if not bad and all(v is None for v in values.values()):
+            continue  # nothing reported in this row
+        unit_code = code_text(cell(cells, columns["unit"]))
+        if not unit_code:
+            problems.append(sheet.problem("IMP025", "单位编码为空", row=n, col=columns["unit"],
+                                          expected="单位编码，如模板 A 列所列"))
+        period = _period_of(sheet, n, columns["period"], cell(cells, columns["period"]), data_set, problems)
+        if unit_code and period is not None and not bad:
+            rows.append(_Row(sheet, n, unit_code, period, values, columns["unit"]))
+    return rows
+
+
+def _scope_problems(rows: list[_Row], data_set: DataSet, actor: Any) -> list[ImportProblem]:
+    codes = {r.unit_code for r in rows}
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
+    writable = set(writable_units(actor).filter(code__in=codes).values_list("code", flat=True))
+    assigned = set(data_set.org_units.filter(code__in=codes).values_list("code", flat=True))
+    problems = []
+    for r in rows:
+        if r.unit_code not in units:
+            problems.append(r.sheet.problem("IMP040", "单位编码不存在", row=r.number, col=r.unit_col,
+                                            value=r.unit_code, expected="系统中已有的单位编码（见模板 A 列）"))
+        elif r.unit_code not in writable:
+            problems.append(r.sheet.problem("IMP041", "该单位不在您可填报的范围内", row=r.number, col=r.unit_col,
+                                            value=r.unit_code, expected="您负责填报的单位的编码"))
+        elif r.unit_code not in assigned:
+            problems.append(r.sheet.problem(
+                "IMP042", f"单位“{units[r.unit_code].name}”不需要报送“{data_set.name}”", row=r.number,
+                col=r.unit_col, value=r.unit_code, expected="需要报送该报表的单位的编码"))
+    return problems
+
+
+def _duplicate_problems(rows: list[_Row], seen: dict[tuple[str, str], _Row]) -> list[ImportProblem]:
+    problems = []
+    for r in rows:
+        first = seen.setdefault((r.unit_code, r.period.code), r)
+        if first is r:
+            continue
+        where = f"第 {first.number} 行" if first.sheet is r.sheet else first.where
+        problems.append(r.sheet.problem("IMP043", f"与{where}重复（同一单位、同一期间只能出现一次）", row=r.number,
+                                        col=r.unit_col, value=f"{r.unit_code} {r.period.code}",
+                                        expected="每个单位每个月只有一行"))
+    return problems
+
+
+def read_reports_workbook(
+    source: Source, *, data_set: DataSet, actor: Any, file_label: str,
+    seen: dict[tuple[str, str], Any] | None = None, on_row: RowCallback | None = None,
+) -> list[ReportInput]:
+    """The reports in one file; raises :class:`ImportFileError` listing every problem of the file.
+
+    ``seen`` (shared between the files of one import) finds a unit-month repeated across files;
+    ``on_row(done, total)`` is called as data rows are read (for progress bars).
+    """
+    sheets = [s for s in load_sheets(source, file_label=file_label, skip={NOTES_SHEET}) if s.rows]
+    if not sheets:
+        raise ImportFileError([ImportProblem("IMP005", file_label, "文件中没有任何数据",
+                                             expected="填写了数据的报表模板")])
+    header = _Header(data_set)
+    problems: list[ImportProblem] = []
+    total, done = sum(len(s.data_rows) for s in sheets), 0
+
+    def progress() -> None:
+        nonlocal done
+        done += 1
+        if on_row is not None:
+            on_row(done, total)
+
+    rows = [r for sheet in sheets for r in _parse_sheet(sheet, data_set, header, problems, progress)]
+    problems += _scope_problems(rows, data_set, actor)
+    problems += _duplicate_problems(rows, seen if seen is not None else {})
+    if not rows and not problems:
+        problems.append(ImportProblem("IMP005", file_label, "所有数据行的数据项都是空的，没有可导入的数据",
+                                      expected="至少一行填写了数值"))
+    if problems:
+        order = {s.name: i for i, s in enumerate(sheets)}
+        raise ImportFileError(sorted(problems, key=lambda p: (
+            order.get(p.sheet, -1), p.row or 0, len(p.column), p.column)))
+    return [ReportInput(unit_code=r.unit_code, period=r.period, values=r.values, source=r.source[:200])
+            for r in rows]
+
+
+def read_reports_files(
+    sources: Iterable[tuple[str, Source]], *, data_set: DataSet, actor: Any,
+    on_file: FileCallback | None = None, on_row: RowCallback | None = None,
+) -> list[ReportInput]:
+    """The reports of every ``(label, file)``; raises one :class:`ImportFileError` with the problems of all."""
+    seen: dict[tuple[str, str], Any] = {}
+    reports: list[ReportInput] = []
+    problems: list[ImportProblem] = []
+    for label, source in sources:
+        if on_file is not None:
+            on_file(label)
+        try:
+            reports += read_reports_workbook(source, data_set=data_set, actor=actor, file_label=label, seen=seen,
+                                             on_row=on_row)
+        except ImportFileError as err:
+            problems += err.problems
+    if problems:
+        raise ImportFileError(problems)
+    return reports

@@ -1,0 +1,59 @@
+"""Forms of the Excel pages: choose a data set and period for a template; upload a filled file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from ducha.reporting.models import DataSet
+from ducha.reporting.periods import PeriodError, parse_period
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+
+
+class _DataSetForm(forms.Form):
+    data_set = forms.ModelChoiceField(
+        queryset=DataSet.objects.none(), label="报表", to_field_name="code", empty_label=None,
+        error_messages={"required": "请选择报表", "invalid_choice": "没有这个报表，或您无权填报该报表"},
+    )
+
+    def __init__(self, *args: Any, data_sets: QuerySet[DataSet], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["data_set"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = data_sets
+
+
+class TemplateForm(_DataSetForm):
+    period = forms.CharField(
+        label="期间", max_length=10, help_text="月 201201、季度 2012Q1 或年 2012；模板中每个单位每个月一行",
+        error_messages={"required": "请填写期间，如 2012Q1"},
+    )
+
+    def clean_period(self) -> Any:
+        try:
+            return parse_period(self.cleaned_data["period"])
+        except PeriodError as err:
+            raise forms.ValidationError(str(err)) from None
+
+
+class UploadForm(_DataSetForm):
+    file = forms.FileField(
+        label="填好的文件", help_text="Excel 模板（.xlsx）或同样表头的 CSV（UTF-8 或 GBK 编码），不超过 20 MB",
+        error_messages={"required": "请选择要上传的文件", "empty": "上传的文件是空的", "invalid": "上传的不是文件"},
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        suffix = Path(upload.name or "").suffix.lower()
+        if suffix not in UPLOAD_SUFFIXES:
+            raise forms.ValidationError(
+                f"不支持“{suffix or '无扩展名'}”类型的文件“{upload.name}”：请上传 .xlsx 或 .csv 文件"
+                + ("（旧版 .xls 请在 Excel 中另存为 .xlsx）" if suffix == ".xls" else ""))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"文件“{upload.name}”过大（超过 20 MB），请拆分后分别上传")
+        return upload

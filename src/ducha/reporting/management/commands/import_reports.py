@@ -1,0 +1,149 @@
+"""``ducha import-reports FILE_OR_FOLDER…``: import filled report templates, all or nothing.
+
+Every file is read first; if any file has any problem, every problem is listed in a table and
+nothing is written. Otherwise all reports are saved in one transaction.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.http import Http404
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ducha.orgs.excel import cli_console, resolve_cli_actor
+from ducha.orgs.excel_io import ImportProblem
+from ducha.orgs.selectors import can_write
+from ducha.reporting.actions import ReportError, ReportInput, SaveResult, import_reports
+from ducha.reporting.excel import ImportFileError, read_reports_files
+from ducha.reporting.models import DataSet
+
+SUFFIXES = (".xlsx", ".xlsm", ".csv")
+
+
+def collect_files(paths: list[str]) -> list[Path]:
+    """The files named, and every .xlsx/.xlsm/.csv directly inside each folder named (sorted)."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            inside = sorted(p for p in path.iterdir()
+                            if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", ".")))
+            if not inside:
+                raise CommandError(f"文件夹“{path}”中没有 .xlsx 或 .csv 文件")
+            files += inside
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise CommandError(f"找不到文件或文件夹“{path}”")
+    return files
+
+
+def file_labels(files: list[Path]) -> list[tuple[str, Path]]:
+    """Each file named by its name, or by its path when two files share a name."""
+    names = [p.name for p in files]
+    return [(p.name if names.count(p.name) == 1 else str(p), p) for p in files]
+
+
+def problem_table(problems: list[ImportProblem]) -> Table:
+    table = Table(title=f"发现 {len(problems)} 个问题（未写入任何数据）", show_lines=False, title_justify="left")
+    for name in ("序号", "编号", "文件", "工作表", "行", "列", "值", "问题", "应为"):
+        table.add_column(name, overflow="fold")
+    for number, p in enumerate(problems, start=1):
+        column = p.column + (f"（{p.header}）" if p.header else "")
+        table.add_row(str(number), p.code, p.file, p.sheet, str(p.row or ""), column, p.value, p.problem,
+                      p.expected)
+    return table
+
+
+class Command(BaseCommand):
+    help = "从 Excel/CSV 文件（或文件夹）导入月报表；任何文件有问题则全部不导入并列出所有问题"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER", help="报表文件或包含报表文件的文件夹")
+        parser.add_argument("--data-set", default="MCH_MONTHLY", help="报表编码（默认 MCH_MONTHLY）")
+        parser.add_argument("--user", default=None, help="操作人用户名（默认第一个超级用户或系统管理员）")
+        parser.add_argument("--dry-run", action="store_true", help="只检查文件，不写入")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        console = cli_console(self.stdout)
+        data_set = DataSet.objects.filter(code=options["data_set"]).first()
+        if data_set is None:
+            raise CommandError(f"没有编码为“{options['data_set']}”的报表")
+        try:
+            actor = resolve_cli_actor(options["user"])
+        except LookupError as err:
+            raise CommandError(str(err)) from None
+        if not can_write(actor):
+            raise CommandError(f"用户“{actor.username}”没有填报权限（领导角色只能查看）")
+        files = collect_files(options["paths"])
+        reports = self._read(console, files, data_set, actor)
+        if options["dry_run"]:
+            console.print(f"检查通过：{len(files)} 个文件，{len(reports)} 份报表（--dry-run，未写入）")
+            return
+        results = self._save(console, reports, data_set, actor)
+        self._summary(console, files, reports, results, actor)
+
+    def _read(self, console: Console, files: list[Path], data_set: DataSet, actor: Any) -> list[ReportInput]:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console) as progress:
+            file_task = progress.add_task("读取文件", total=len(files))
+            row_task = progress.add_task("读取数据行", total=None)
+            started: list[str] = []
+
+            def on_file(label: str) -> None:
+                if started:
+                    progress.advance(file_task)
+                started.append(label)
+                progress.update(file_task, description=f"读取文件 {label}")
+                progress.reset(row_task, total=None, description="读取数据行")
+
+            def on_row(done: int, total: int) -> None:
+                progress.update(row_task, completed=done, total=total)
+
+            try:
+                return read_reports_files(file_labels(files), data_set=data_set, actor=actor,
+                                          on_file=on_file, on_row=on_row)
+            except ImportFileError as err:
+                problems = err.problems
+            finally:
+                progress.update(file_task, completed=len(files), description="读取文件")
+        console.print(problem_table(problems))
+        bad_files = len({p.file for p in problems})
+        raise CommandError(f"导入失败：{bad_files} 个文件中共发现 {len(problems)} 个问题，未写入任何数据")
+
+    def _save(self, console: Console, reports: list[ReportInput], data_set: DataSet, actor: Any) -> list[SaveResult]:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console) as progress:
+            task = progress.add_task("保存报表", total=len(reports))
+
+            def tracked() -> Any:
+                for report in reports:
+                    yield report
+                    progress.advance(task)
+
+            try:
+                return import_reports(actor=actor, data_set=data_set, reports=tracked())
+            except (ReportError, PermissionDenied, Http404) as err:
+                raise CommandError(f"保存失败，已全部撤销，未写入任何数据：{err}") from None
+
+    def _summary(self, console: Console, files: list[Path], reports: list[ReportInput], results: list[SaveResult],
+                 actor: Any) -> None:
+        values = sum(1 for r in reports for v in r.values.values() if v is not None)
+        changed = sum(len(r.changed) for r in results)
+        violations = [v for r in results for v in r.violations]
+        console.print(f"导入完成（操作人 {actor.username}）：{len(files)} 个文件，{len(reports)} 份报表，"
+                      f"{values} 个数据值（新增或修改 {changed} 个），校验规则不符 {len(violations)} 条")
+        if violations:
+            table = Table(title="校验规则不符（已导入，请核实）", title_justify="left")
+            for name in ("单位", "期间", "规则", "重要性", "说明"):
+                table.add_column(name, overflow="fold")
+            for v in violations:
+                table.add_row(v.org_unit_code, v.period, v.rule_code, {"high": "高", "medium": "中"}.get(
+                    v.importance, "低"), v.message)
+            console.print(table)
