@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from ducha.indicators import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/indicator/", views.dashboard_panel, name="dashboard_panel"),
+    path("indicators/", views.indicator_list, name="indicator_list"),
+    path("indicators/export.csv", views.indicator_export, {"fmt": "csv"}, name="indicator_export_csv"),
+    path("indicators/export.xlsx", views.indicator_export, {"fmt": "xlsx"}, name="indicator_export_xlsx"),
+]

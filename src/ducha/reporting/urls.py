@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from ducha.reporting import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("entry/", views.entry, name="entry"),
+    path("status/", views.status, name="status"),
+]

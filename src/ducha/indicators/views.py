@@ -1,0 +1,227 @@
+"""Pages of indicators: the home dashboard (reporting and key indicators) and the indicator table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ducha.indicators.export import ordered_rows, table_to_csv, table_to_xlsx
+from ducha.indicators.models import Indicator
+from ducha.indicators.selectors import IndicatorTable, IndicatorValue, indicator_table
+from ducha.orgs.models import OrgUnit, OrgUnitKind
+from ducha.orgs.selectors import access_unit, default_unit, visible_units
+from ducha.reporting.periods import Period, PeriodError, parse_period
+from ducha.reporting.selectors import UnitReporting, get_data_set, latest_quarter_with_data, reporting_status
+from ducha.reporting.views import period_choices
+
+
+def read_period(request: HttpRequest, default: Period) -> tuple[Period, str]:
+    """The ``period`` query parameter, or ``default`` with a Chinese error when it cannot be read."""
+    raw = request.GET.get("period", "").strip()
+    if not raw:
+        return default, ""
+    try:
+        return parse_period(raw), ""
+    except PeriodError as exc:
+        return default, str(exc)
+
+
+def read_unit(request: HttpRequest) -> OrgUnit:
+    code = request.GET.get("unit", "").strip()
+    if code:
+        return access_unit(request.user, code)
+    unit = default_unit(request.user)
+    if unit is None:
+        raise PermissionDenied("您的账户尚未分配任何单位，请联系系统管理员")
+    return unit
+
+
+def key_indicator_codes() -> list[str]:
+    return list(Indicator.objects.filter(is_key=True).order_by("sort_order", "code").values_list("code", flat=True))
+
+
+@dataclass
+class IndicatorPanel:
+    """One indicator for the dashboard: the root's total, the ranked units, who met the task, chart data."""
+
+    total: IndicatorValue
+    peers: list[IndicatorValue]
+    met: list[IndicatorValue] = field(default_factory=list)
+    missed: list[IndicatorValue] = field(default_factory=list)
+    no_target: list[IndicatorValue] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.total.indicator_code
+
+    def chart(self) -> dict[str, Any]:
+        return {
+            "name": self.total.indicator_name,
+            "unit_label": self.total.factor_label,
+            "is_count": self.total.is_count,
+            "categories": [r.unit_label for r in self.peers],
+            "values": [_round(r.value) for r in self.peers],
+            "targets": [_round(r.target) for r in self.peers],
+            "met": [r.target_met for r in self.peers],
+            "total": _round(self.total.value),
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def build_panel(table: IndicatorTable, code: str) -> IndicatorPanel:
+    peers = table.peers(code)
+    return IndicatorPanel(
+        total=table.total(code), peers=peers,
+        met=[r for r in peers if r.target_met is True],
+        missed=[r for r in peers if r.target_met is False],
+        no_target=[r for r in peers if r.target_met is None],
+    )
+
+
+def reporting_summary(rows: list[UnitReporting]) -> dict[str, Any]:
+    expected = sum(r.expected for r in rows)
+    received = sum(r.received for r in rows)
+    timely = sum(r.timely for r in rows)
+    return {
+        "units": len(rows),
+        "expected": expected,
+        "received": received,
+        "timely": timely,
+        "completeness": min(100.0, 100.0 * received / expected) if expected else None,
+        "timeliness": 100.0 * timely / expected if expected else None,
+        "missing_units": [r for r in rows if r.missing_periods],
+        "late_units": [r for r in rows if r.late_periods],
+        "missing_text": "、".join(f"{r.unit.label}（{month_labels(r.missing_periods)}）" for r in rows
+                                 if r.missing_periods),
+        "late_text": "、".join(f"{r.unit.label}（{month_labels(r.late_periods)}）" for r in rows if r.late_periods),
+    }
+
+
+def month_labels(codes: list[str]) -> str:
+    """``["201202", "201203"]`` → ``2月、3月`` (with the year when the months span two years)."""
+    with_year = len({c[:4] for c in codes}) > 1
+    return "、".join(f"{c[:4]}年{int(c[4:])}月" if with_year else f"{int(c[4:])}月" for c in codes)
+
+
+def status_rows(rows: list[UnitReporting]) -> list[dict[str, Any]]:
+    return [{"row": r, "missing": month_labels(r.missing_periods), "late": month_labels(r.late_periods)}
+            for r in rows]
+
+
+def _dashboard_query(root: OrgUnit, period: Period, code: str = "") -> str:
+    params = {"period": period.code, "unit": root.code}
+    if code:
+        params["indicator"] = code
+    return urlencode(params)
+
+
+def _panel_context(root: OrgUnit, period: Period, panel: IndicatorPanel | None,
+                   codes: list[tuple[str, str]]) -> dict[str, Any]:
+    return {"root": root, "period": period, "panel": panel,
+            "tabs": [(c, name, _dashboard_query(root, period, c)) for c, name in codes],
+            "chart_id": f"chart-{panel.code}" if panel else ""}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The dashboard: reporting completeness/timeliness per unit and the key indicators against targets."""
+    root = read_unit(request)
+    latest = latest_quarter_with_data()
+    period, period_error = read_period(request, latest)
+    table = indicator_table(request.user, period=period, root=root, codes=key_indicator_codes())
+    panels = [build_panel(table, c) for c in table.indicator_codes()]
+    wanted = request.GET.get("indicator", "")
+    selected = next((p for p in panels if p.code == wanted), panels[0] if panels else None)
+    status = reporting_status(request.user, data_set=get_data_set(), period=period, root=root)
+    tabs = [(p.code, p.total.indicator_name) for p in panels]
+    context = {
+        "title": "首页", "root": root, "period": period, "period_error": period_error,
+        "period_groups": period_choices(period, latest),
+        "units": _unit_options(request.user, villages=False), "panels": panels,
+        "status": status_rows(status), "summary": reporting_summary(status),
+        "key_met": sum(1 for p in panels if p.total.target_met is True),
+        **_panel_context(root, period, selected, tabs),
+    }
+    return render(request, "indicators/home.html", context, status=400 if period_error else 200)
+
+
+@login_required
+def dashboard_panel(request: HttpRequest) -> HttpResponse:
+    """htmx fragment: one key indicator's chart, ranked table and met/missed lists."""
+    root = read_unit(request)
+    period, period_error = read_period(request, latest_quarter_with_data())
+    codes = key_indicator_codes()
+    code = request.GET.get("indicator", "")
+    if period_error or code not in codes:
+        return HttpResponse(period_error or "未知的重点指标", status=400, content_type="text/plain; charset=utf-8")
+    table = indicator_table(request.user, period=period, root=root, codes=[code])
+    tabs = list(Indicator.objects.filter(code__in=codes).order_by("sort_order", "code").values_list("code", "name"))
+    context = _panel_context(root, period, build_panel(table, code), tabs)
+    return render(request, "indicators/_panel.html", context)
+
+
+def _unit_options(actor: Any, *, villages: bool = True) -> list[tuple[str, str]]:
+    units = visible_units(actor).order_by("path")
+    if not villages:
+        units = units.exclude(kind=OrgUnitKind.VILLAGE_CLINIC)
+    top = min((u.level for u in units), default=1)
+    return [(u.code, "　" * (u.level - top) + u.name) for u in units]
+
+
+def _table_request(request: HttpRequest) -> tuple[IndicatorTable | None, dict[str, Any]]:
+    root = read_unit(request)
+    latest = latest_quarter_with_data()
+    period, period_error = read_period(request, latest)
+    all_indicators = list(Indicator.objects.order_by("sort_order", "code").values_list("code", "name"))
+    wanted = request.GET.get("indicator", "").strip()
+    level: Literal["children", "all"] = "all" if request.GET.get("level") == "all" else "children"
+    errors = [period_error] if period_error else []
+    if wanted and wanted not in {c for c, _ in all_indicators}:
+        errors.append(f"没有编码为“{wanted}”的指标")
+    table = None
+    if not errors:
+        table = indicator_table(request.user, period=period, root=root, codes=[wanted] if wanted else None,
+                                level=level)
+    query = urlencode({"unit": root.code, "period": period.code, "indicator": wanted, "level": level})
+    context = {
+        "root": root, "period": period, "errors": errors, "indicator": wanted, "level": level,
+        "indicators": all_indicators, "units": _unit_options(request.user),
+        "period_groups": period_choices(period, latest), "query": query,
+    }
+    return table, context
+
+
+@login_required
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    """Indicator values of any unit in scope for any period, with targets, attainment and ranks."""
+    table, context = _table_request(request)
+    context["title"] = "指标"
+    context["rows"] = ordered_rows(table) if table else []
+    return render(request, "indicators/list.html", context, status=400 if context["errors"] else 200)
+
+
+@login_required
+def indicator_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The same table as CSV (UTF-8 with BOM, opens in Excel) or as an .xlsx workbook."""
+    table, context = _table_request(request)
+    if table is None:
+        return HttpResponse("；".join(context["errors"]), status=400, content_type="text/plain; charset=utf-8")
+    filename = f"indicators_{table.root.code}_{table.period.code}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse("\ufeff" + table_to_csv(table), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            table_to_xlsx(table),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

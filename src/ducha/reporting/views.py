@@ -1,0 +1,210 @@
+"""Pages of routine reports: the monthly report form (data entry) and the reporting status grid."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from ducha.orgs.models import OrgUnit, OrgUnitKind
+from ducha.orgs.selectors import access_unit, default_unit, reporting_units, visible_units, writable_units
+from ducha.reporting.actions import ReportError, SaveResult, check_report_period, save_report
+from ducha.reporting.models import DataSet, DataSetElement
+from ducha.reporting.periods import Period, PeriodError, calendar_year, mch_year, month, parse_period, quarter
+from ducha.reporting.selectors import get_data_set, latest_quarter_with_data, report_values, reporting_status
+from ducha.reporting.validation import Violation, check_values
+
+MAX_COUNT = 10_000_000
+
+
+def report_form_class(set_elements: Iterable[DataSetElement]) -> type[forms.Form]:
+    """A form with one whole-number field (≥ 0, blank allowed) per data element of the data set."""
+    fields: dict[str, forms.Field] = {}
+    for link in set_elements:
+        element = link.data_element
+        fields[element.code] = forms.IntegerField(
+            label=element.name, required=False, min_value=0, max_value=MAX_COUNT,
+            error_messages={
+                "invalid": f"“{element.name}”应填写整数（人数），不能含小数或文字",
+                "min_value": f"“{element.name}”不能小于 0",
+                "max_value": f"“{element.name}”数值过大（不应超过 {MAX_COUNT}）",
+            },
+            widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
+        )
+    return type("ReportForm", (forms.Form,), fields)
+
+
+def _sections(form: forms.Form, set_elements: list[DataSetElement]) -> list[tuple[str, list[forms.BoundField]]]:
+    out: dict[str, list[forms.BoundField]] = {}
+    for link in set_elements:
+        out.setdefault(link.section or "其他", []).append(form[link.data_element.code])
+    return list(out.items())
+
+
+def entry_units(actor: Any, data_set: DataSet) -> list[OrgUnit]:
+    """Units in the actor's scope that report ``data_set`` (an officer: only their own unit)."""
+    return list(reporting_units(actor).filter(pk__in=data_set.org_units.all()))
+
+
+def _read_month(request: HttpRequest) -> tuple[Period | None, list[str]]:
+    raw = request.GET.get("period", "").strip()
+    if not raw:
+        today = timezone.localdate()
+        previous = today.replace(day=1) - timedelta(days=1)
+        return month(previous.year, previous.month), []
+    try:
+        return parse_period(raw), []
+    except PeriodError as exc:
+        return None, [str(exc)]
+
+
+def period_choices(selected: Period, latest: Period) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Option groups for the period picker: quarters, year, statistical year and months of recent years."""
+    today = timezone.localdate()
+    years = sorted({selected.year, latest.year, latest.year - 1}, reverse=True)
+    groups = []
+    for year in years:
+        periods = [*(quarter(year, q) for q in range(1, 5)), calendar_year(year), mch_year(year),
+                   *(month(year, m) for m in range(1, 13))]
+        options = [(p.code, p.label) for p in periods if p.start <= today or p.code == selected.code]
+        if options:
+            groups.append((f"{year}年", options))
+    return groups
+
+
+def month_choices(selected: Period | None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Months of the selected month's year and the years around it, up to this month, newest first."""
+    today = timezone.localdate()
+    year = selected.year if selected else today.year
+    groups = []
+    for y in (year + 1, year, year - 1):
+        options = [(p.code, p.label) for p in (month(y, m) for m in range(12, 0, -1)) if p.start <= today]
+        if options:
+            groups.append((f"{y}年", options))
+    return groups
+
+
+def _entry_unit(request: HttpRequest, units: list[OrgUnit]) -> OrgUnit:
+    code = request.GET.get("unit", "").strip() or (units[0].code if units else "")
+    if not code:
+        raise PermissionDenied("您没有需要填报月报的单位")
+    return access_unit(request.user, code, write=request.method == "POST")
+
+
+def _changes(result: SaveResult, data_set: DataSet) -> list[dict[str, Any]]:
+    names = {link.data_element.code: link.data_element.name for link in data_set.set_elements.all()}
+    return [{"code": c, "name": names.get(c, c), "old": old, "new": new} for c, (old, new) in result.changed.items()]
+
+
+@login_required
+def entry(request: HttpRequest) -> HttpResponse:
+    """The monthly report of one unit: prefilled form, save through ``save_report``, rule violations."""
+    data_set = get_data_set()
+    units = entry_units(request.user, data_set)
+    unit = _entry_unit(request, units)
+    period, problems = _read_month(request)
+    if period is not None:
+        problems += check_report_period(data_set, period)
+    if not data_set.org_units.filter(pk=unit.pk).exists():
+        problems.append(f"单位“{unit.name}”不需要报送“{data_set.name}”")
+    links = list(data_set.set_elements.all())
+    read_only = not writable_units(request.user).filter(pk=unit.pk).exists()
+    context: dict[str, Any] = {
+        "title": "数据填报", "data_set": data_set, "units": units, "unit": unit, "period": period,
+        "problems": problems, "read_only": read_only, "changes": None, "saved": False,
+        "months": month_choices(period),
+        "previous": period.previous() if period else None,
+        "next": period.next() if period and period.next().start <= timezone.localdate() else None,
+    }
+    if problems or period is None:
+        return render(request, "reporting/entry.html", context, status=400)
+    form_class = report_form_class(links)
+    violations: list[Violation]
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                result = save_report(actor=request.user, data_set=data_set, unit_code=unit.code, period=period,
+                                     values=form.cleaned_data)
+            except ReportError as exc:
+                context["problems"] = exc.problems
+                return render(request, "reporting/entry.html", context, status=400)
+            context.update(saved=True, changes=_changes(result, data_set))
+            form = form_class(initial=report_values(request.user, data_set=data_set, unit_code=unit.code,
+                                                    period=period))
+            violations = result.violations
+        else:
+            status = 400
+            violations = []
+    else:
+        values = report_values(request.user, data_set=data_set, unit_code=unit.code, period=period)
+        form = form_class(initial=values)
+        violations = check_values(data_set.validation_rules.all(), values, org_unit_code=unit.code,
+                                  period=period.code)
+    if read_only:
+        for field in form.fields.values():
+            field.disabled = True
+    changed_codes = {c["code"] for c in context["changes"] or []}
+    context.update(
+        form=form, sections=_sections(form, links), violations=violations, changed_codes=changed_codes,
+        reporting=next((r for r in reporting_status(request.user, data_set=data_set, period=period, root=unit)
+                        if r.unit.pk == unit.pk), None),
+    )
+    return render(request, "reporting/entry.html", context, status=status)
+
+
+def _cell(code: str, row: Any, months: dict[str, Period], deadline_days: int) -> dict[str, str]:
+    return {"period": code, **_cell_state(code, row, months, deadline_days)}
+
+
+def _cell_state(code: str, row: Any, months: dict[str, Period], deadline_days: int) -> dict[str, str]:
+    m = months[code]
+    today = timezone.localdate()
+    unit = row.unit
+    if (unit.opened_on and unit.opened_on > m.end) or (unit.closed_on and unit.closed_on < m.start):
+        return {"css": "muted", "text": "—", "title": "该月单位未开业或已撤销"}
+    if m.start > today:
+        return {"css": "muted", "text": "未到期", "title": "期间尚未开始"}
+    if code in row.missing_periods:
+        if today <= m.deadline(deadline_days):
+            return {"css": "muted", "text": "待报", "title": f"截止日期 {m.deadline(deadline_days):%Y-%m-%d}"}
+        return {"css": "cell-missing", "text": "未报", "title": "缺报"}
+    if code in row.late_periods:
+        return {"css": "cell-late", "text": "迟报", "title": f"晚于截止日期 {m.deadline(deadline_days):%Y-%m-%d}"}
+    return {"css": "cell-ok", "text": "及时", "title": f"截止日期 {m.deadline(deadline_days):%Y-%m-%d} 前报送"}
+
+
+@login_required
+def status(request: HttpRequest) -> HttpResponse:
+    """Per unit and month: timely / late / missing, with completeness and timeliness rates."""
+    code = request.GET.get("unit", "").strip()
+    root = access_unit(request.user, code) if code else default_unit(request.user)
+    if root is None:
+        raise PermissionDenied("您的账户尚未分配任何单位，请联系系统管理员")
+    data_set = get_data_set()
+    error = ""
+    latest = period = latest_quarter_with_data()
+    if raw := request.GET.get("period", "").strip():
+        try:
+            period = parse_period(raw)
+        except PeriodError as exc:
+            error = str(exc)
+    months = {m.code: m for m in period.months()}
+    rows = reporting_status(request.user, data_set=data_set, period=period, root=root)
+    grid = [{"row": r, "cells": [_cell(c, r, months, data_set.deadline_days) for c in months]} for r in rows]
+    context = {
+        "title": "报送情况", "root": root, "period": period, "error": error, "data_set": data_set,
+        "months": list(months.values()), "grid": grid, "period_groups": period_choices(period, latest),
+        "units": visible_units(request.user).exclude(kind=OrgUnitKind.VILLAGE_CLINIC).order_by("path"),
+        "summary": {"expected": sum(r.expected for r in rows), "received": sum(r.received for r in rows),
+                    "timely": sum(r.timely for r in rows)},
+    }
+    return render(request, "reporting/status.html", context, status=400 if error else 200)
