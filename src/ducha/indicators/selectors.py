@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ducha.indicators.models import Indicator
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import default_unit
 from ducha.reporting.periods import Period
@@ -47,6 +48,17 @@ class IndicatorTable:
         """The units under the root for one indicator, best first (unranked last)."""
         rows = [r for r in self.rows if r.indicator_code == code and not r.is_root]
         return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.unit_code))
+
+
+def key_indicator_codes() -> list[str]:
+    """Indicators shown on the home dashboard (Indicator.is_key), in pack order."""
+    return list(Indicator.objects.filter(is_key=True).order_by("sort_order", "code").values_list("code", flat=True))
+
+
+def indicator_choices(codes: list[str] | None = None) -> list[tuple[str, str]]:
+    """(code, 名称) of all indicators, or of ``codes``, in pack order."""
+    qs = Indicator.objects.filter(code__in=codes) if codes is not None else Indicator.objects.all()
+    return list(qs.order_by("sort_order", "code").values_list("code", "name"))
 
 
 def indicator_table(

@@ -12,8 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ducha.indicators.export import ordered_rows, table_to_csv, table_to_xlsx
-from ducha.indicators.models import Indicator
-from ducha.indicators.selectors import IndicatorTable, IndicatorValue, indicator_table
+from ducha.indicators.selectors import (
+    IndicatorTable,
+    IndicatorValue,
+    indicator_choices,
+    indicator_table,
+    key_indicator_codes,
+)
 from ducha.orgs.models import OrgUnit, OrgUnitKind
 from ducha.orgs.selectors import access_unit, default_unit, visible_units
 from ducha.reporting.periods import Period, PeriodError, parse_period
@@ -40,10 +45,6 @@ def read_unit(request: HttpRequest) -> OrgUnit:
     if unit is None:
         raise PermissionDenied("您的账户尚未分配任何单位，请联系系统管理员")
     return unit
-
-
-def key_indicator_codes() -> list[str]:
-    return list(Indicator.objects.filter(is_key=True).order_by("sort_order", "code").values_list("code", flat=True))
 
 
 @dataclass
@@ -164,7 +165,7 @@ def dashboard_panel(request: HttpRequest) -> HttpResponse:
     if period_error or code not in codes:
         return HttpResponse(period_error or "未知的重点指标", status=400, content_type="text/plain; charset=utf-8")
     table = indicator_table(request.user, period=period, root=root, codes=[code])
-    tabs = list(Indicator.objects.filter(code__in=codes).order_by("sort_order", "code").values_list("code", "name"))
+    tabs = indicator_choices(codes)
     context = _panel_context(root, period, build_panel(table, code), tabs)
     return render(request, "indicators/_panel.html", context)
 
@@ -181,7 +182,7 @@ def _table_request(request: HttpRequest) -> tuple[IndicatorTable | None, dict[st
     root = read_unit(request)
     latest = latest_quarter_with_data()
     period, period_error = read_period(request, latest)
-    all_indicators = list(Indicator.objects.order_by("sort_order", "code").values_list("code", "name"))
+    all_indicators = indicator_choices()
     wanted = request.GET.get("indicator", "").strip()
     level: Literal["children", "all"] = "all" if request.GET.get("level") == "all" else "children"
     errors = [period_error] if period_error else []

@@ -31,11 +31,11 @@ from ducha.reporting.excel_read import (
     read_reports_files,
     read_reports_workbook,
 )
-from ducha.reporting.models import DataElement, DataSet, DataValue
+from ducha.reporting.models import DataElement, DataSet
 from ducha.reporting.periods import Period
 
 __all__ = ["ImportFileError", "ImportProblem", "build_template", "read_reports_files", "read_reports_workbook",
-           "template_file_name", "template_units", "template_values"]
+           "template_file_name", "template_units"]
 
 TemplateValues = Mapping[tuple[str, str], Mapping[str, int]]
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -57,19 +57,6 @@ RULES = [
 def template_units(actor: Any, data_set: DataSet) -> list[OrgUnit]:
     """Units the actor may report for: assigned ``data_set`` and writable by the actor."""
     return list(data_set.org_units.filter(pk__in=writable_units(actor)).order_by("sort_order", "code"))
-
-
-def template_values(*, actor: Any, data_set: DataSet, units: Iterable[OrgUnit], period: Period) -> dict[
-        tuple[str, str], dict[str, int]]:
-    """Values already stored for ``units`` (limited to the actor's writable scope) in ``period``'s months."""
-    rows = DataValue.objects.filter(
-        org_unit__in=writable_units(actor).filter(pk__in=[u.pk for u in units]),
-        period__in=period.month_codes(), data_element__in=data_set.elements.all(),
-    ).values_list("org_unit__code", "period", "data_element__code", "value")
-    out: dict[tuple[str, str], dict[str, int]] = {}
-    for unit_code, month_code, element_code, value in rows:
-        out.setdefault((unit_code, month_code), {})[element_code] = value
-    return out
 
 
 def template_file_name(data_set: DataSet, period: Period) -> str:

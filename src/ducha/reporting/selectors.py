@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ducha.orgs.models import OrgUnit
-from ducha.orgs.selectors import access_unit, visible_units
+from ducha.orgs.selectors import access_unit, visible_units, writable_units
 from ducha.reporting.models import DataSet, DataValue, Submission
 from ducha.reporting.periods import Period, parse_period, quarter
 
@@ -100,3 +101,16 @@ def latest_quarter_with_data() -> Period:
         return quarter(today.year, (today.month - 1) // 3 + 1)
     month = parse_period(last)
     return quarter(month.start.year, (month.start.month - 1) // 3 + 1)
+
+
+def template_values(*, actor: Any, data_set: DataSet, units: Iterable[OrgUnit], period: Period) -> dict[
+        tuple[str, str], dict[str, int]]:
+    """Values already stored for ``units`` (limited to the actor's writable scope) in ``period``'s months."""
+    rows = DataValue.objects.filter(
+        org_unit__in=writable_units(actor).filter(pk__in=[u.pk for u in units]),
+        period__in=period.month_codes(), data_element__in=data_set.elements.all(),
+    ).values_list("org_unit__code", "period", "data_element__code", "value")
+    out: dict[tuple[str, str], dict[str, int]] = {}
+    for unit_code, month_code, element_code, value in rows:
+        out.setdefault((unit_code, month_code), {})[element_code] = value
+    return out

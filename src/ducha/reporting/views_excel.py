@@ -21,12 +21,11 @@ from ducha.reporting.excel import (
     read_reports_workbook,
     template_file_name,
     template_units,
-    template_values,
 )
 from ducha.reporting.forms import TemplateForm, UploadForm
 from ducha.reporting.models import DataSet
 from ducha.reporting.periods import quarter
-from ducha.reporting.selectors import MCH_MONTHLY
+from ducha.reporting.selectors import MCH_MONTHLY, template_values
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -12,11 +12,6 @@ from ducha.reporting.actions import save_report
 from ducha.reporting.periods import month
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reported(mini_county: Any) -> Any:
     """January 2012: 甲镇 registers 7 of 10 pregnant women, 乙乡 10 of 20 (county 17 of 30 = 56.7 %)."""

@@ -18,11 +18,6 @@ from ducha.reporting.actions import save_report
 from ducha.reporting.periods import parse_period
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def quarter(mini_county: MiniCounty) -> MiniCounty:
     """January 2012 only: 甲镇 on time, 乙乡 late, 丙镇 and 县医院 nothing.

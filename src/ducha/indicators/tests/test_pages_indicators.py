@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,11 +12,6 @@ from ducha.conftest import MiniCounty
 from ducha.indicators.models import Indicator
 from ducha.reporting.actions import save_report
 from ducha.reporting.periods import parse_period
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -25,11 +25,6 @@ GET_ENDPOINTS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def written() -> tuple[int, int, int]:
     return DataValue.objects.count(), AuditEntry.objects.count(), Submission.objects.count()
 

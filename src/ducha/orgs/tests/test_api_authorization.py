@@ -59,12 +59,6 @@ CASES = [(*row, auth) for row in TABLE for auth in ("session", "token") if not (
 CHINESE = {401: "未登录", 403: "无权修改", 404: "不存在或无权查看", 422: "不需要报送"}
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """PBKDF2 at Django's default cost takes ~0.4 s per user; the table builds the county 200+ times."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def client_for(mini_county: Any, role: str, auth: str) -> tuple[Client, dict[str, str]]:
     client = Client()
     if role == "anonymous":

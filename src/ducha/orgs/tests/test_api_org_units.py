@@ -8,11 +8,6 @@ import pytest
 from django.test import Client
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def get(user: Any, url: str, **params: str) -> Any:
     client = Client()
     client.force_login(user)

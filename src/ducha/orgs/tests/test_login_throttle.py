@@ -18,7 +18,6 @@ WRONG = "用户名或密码不正确"
 
 @pytest.fixture(autouse=True)
 def three_failures(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DUCHA_LOGIN_MAX_FAILURES = 3
     settings.DUCHA_LOGIN_LOCK_MINUTES = 15
 

@@ -5,8 +5,6 @@ A refused POST changes nothing: no data value, no submission, no audit row.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -61,11 +59,6 @@ def as_user(client: Client, mc: MiniCounty, who: str) -> Client:
 
 def snapshot() -> tuple[int, int, int]:
     return DataValue.objects.count(), Submission.objects.count(), AuditEntry.objects.count()
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.mark.parametrize("who", sorted(READABLE))

@@ -13,11 +13,6 @@ from ducha.audit.models import AuditEntry
 from ducha.orgs.models import ApiToken, hash_token
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def issue(*args: str) -> str:
     out, err = StringIO(), StringIO()
     call_command("token", *args, stdout=out, stderr=err)

@@ -15,11 +15,6 @@ from ducha.reporting.models import DataElement, DataValue, Submission
 from ducha.reporting.periods import month
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def client_of(user: Any) -> Client:
     client = Client()
     client.force_login(user)

@@ -13,11 +13,6 @@ from ducha.reporting.actions import save_report
 from ducha.reporting.periods import month
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def submitted(mini_county: Any) -> Any:
     """January 2012 (deadline 5 February): 甲镇 on time, 乙乡 late, 丙镇 and the county hospital missing."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
@@ -14,11 +12,6 @@ from ducha.reporting.models import DataValue, Submission
 from ducha.reporting.periods import parse_period
 
 URL = "/reports/entry/?unit=T01&period=201203"
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
