@@ -11,10 +11,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from ducha.audit.models import AuditEntry
-from ducha.reporting.excel import build_template, template_units, template_values
+from ducha.reporting.excel import build_template, template_units
 from ducha.reporting.excel_read import data_set_elements
 from ducha.reporting.models import DataValue, Submission
 from ducha.reporting.periods import month, parse_period
+from ducha.reporting.selectors import template_values
 
 
 def header_row(data_set: Any) -> list[str]:
