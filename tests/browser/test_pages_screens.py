@@ -71,6 +71,6 @@ def test_period_switch_without_reload(page: Any, live_server: Any, quarter_count
     page.wait_for_url("**period=201201**")
     page.wait_for_function("document.querySelector('.subtitle').textContent.includes('2012年1月')")
     assert page.evaluate("window.__sameDocument === true")  # no full page load
-    # January: 建卡率 = (30 + 33 + 24 + 12) ÷ (40 + 50 + 30 + 20) = 99 ÷ 140 = 70.71 %
-    assert page.locator("#key-indicators tr[data-indicator=REG_RATE] td:nth-child(4) strong").inner_text() == "70.71"
+    # January: 建卡率 = (30 + 33 + 24 + 12) ÷ (40 + 50 + 30 + 20) = 99 ÷ 140 = 70.7 %
+    assert page.locator("#key-indicators tr[data-indicator=REG_RATE] td:nth-child(4) strong").inner_text() == "70.7"
     page.wait_for_selector("[data-chart] canvas")

@@ -78,7 +78,7 @@ def test_key_indicators_against_targets(inspector: Client) -> None:
     assert [(r.unit_label, round(r.attainment, 1)) for r in folic.missed] == [("甲镇", 83.3)]
     html = response.content.decode()
     overview = html[html.index('id="key-indicators"'):html.index("各单位重点指标排名")]
-    assert "<strong>66.67</strong>" in overview and "95.2%" in overview  # 66.67 ÷ 70
+    assert "<strong>66.7</strong>" in overview and "95.2%" in overview  # 66.67 ÷ 70
     assert "达标单位（1个）</strong><p>甲镇</p>" in html
     assert "未达标单位（1个）</strong><p>乙乡</p>" in html
 

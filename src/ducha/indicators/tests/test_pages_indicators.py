@@ -33,7 +33,7 @@ def test_all_indicators_for_the_county(inspector: Client) -> None:
     assert [(r.unit_code, r.rank) for r in reg] == [("T00", None), ("T03", 1), ("T01", 2), ("T02", 3), ("T10", None)]
     assert round(reg[0].value, 2) == 73.68  # 140 ÷ 190
     html = response.content.decode()
-    assert "测试县（合计）" in html and "<strong>73.68</strong>" in html
+    assert "测试县（合计）" in html and "<strong>73.7</strong>" in html
     assert 'href="/indicators/export.xlsx?unit=T00&amp;period=2012Q1&amp;indicator=&amp;level=children"' in html
 
 
