@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("DUCHA_HOME", Path.cwd() / "var")).resolve()
@@ -77,7 +78,13 @@ TEMPLATES = [
 
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'ducha.sqlite3'}"
 DATABASE_URL = os.environ.get("DUCHA_DATABASE_URL", DEFAULT_DATABASE_URL)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+try:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+except (ValueError, KeyError) as exc:
+    raise ImproperlyConfigured(
+        f"DUCHA_DATABASE_URL“{DATABASE_URL}”无法识别：应为 sqlite:///文件路径 或 "
+        "postgresql://用户:密码@主机:端口/数据库名"
+    ) from exc
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"timeout": 30}
 
@@ -109,6 +116,9 @@ X_FRAME_OPTIONS = "DENY"
 # within the window lock further attempts until the window has passed.
 DUCHA_LOGIN_MAX_FAILURES = int(os.environ.get("DUCHA_LOGIN_MAX_FAILURES", "5"))
 DUCHA_LOGIN_LOCK_MINUTES = int(os.environ.get("DUCHA_LOGIN_LOCK_MINUTES", "15"))
+
+# Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, e.g. "127.0.0.1").
+DUCHA_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("DUCHA_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -22,10 +22,19 @@ def normalise_username(username: str) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str:
-    """The peer address; proxies' forwarding headers are not trusted (they are easy to forge)."""
+    """The client's address.
+
+    ``X-Forwarded-For`` is easy to forge, so it is read only when the peer is one of
+    ``DUCHA_TRUSTED_PROXIES`` (the nginx in front of ducha); then its last entry, the one that proxy
+    added, is the client.
+    """
     if request is None:
         return ""
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+    peer = str(request.META.get("REMOTE_ADDR", ""))
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+    if forwarded and peer in settings.DUCHA_TRUSTED_PROXIES:
+        return forwarded.split(",")[-1].strip()[:64]
+    return peer[:64]
 
 
 def _window_start(now: datetime | None = None) -> datetime:

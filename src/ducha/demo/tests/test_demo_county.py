@@ -87,7 +87,9 @@ def test_late_missing_reports_and_planted_violations(demo):
         sorted((u, rule) for u, _e, _f, _t, _n, rule in C.PLANTED_VIOLATIONS)
 
 
-def test_demo_command_rebuilds_cleanly(db, capsys):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_demo_command_rebuilds_cleanly(capsys):
+    # A real transaction per step: PostgreSQL refuses TRUNCATE inside the test's wrapping transaction.
     call_command("demo")
     first = (OrgUnit.objects.count(), DataValue.objects.count(), Submission.objects.count())
     call_command("demo")

@@ -127,3 +127,15 @@ def test_pages_need_login(client: Client, mini_county: MiniCounty) -> None:
     response = client.get("/indicators/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/?next=")
+
+
+def test_forwarded_for_is_believed_only_from_trusted_proxies(settings: Any) -> None:
+    from django.test import RequestFactory
+
+    from ducha.orgs.throttle import client_ip
+
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.1.2.3", REMOTE_ADDR="127.0.0.1")
+    settings.DUCHA_TRUSTED_PROXIES = []
+    assert client_ip(request) == "127.0.0.1"
+    settings.DUCHA_TRUSTED_PROXIES = ["127.0.0.1"]
+    assert client_ip(request) == "10.1.2.3"

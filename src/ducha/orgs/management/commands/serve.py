@@ -1,0 +1,119 @@
+"""``ducha serve``: the production web server (gunicorn) for ``ducha.wsgi:application``.
+
+Static files are served by whitenoise from the same process, so one command is the whole site on an
+intranet machine; put nginx in front of it for HTTPS (see ``docs/settings.md``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.migrations.executor import MigrationExecutor
+from gunicorn.app.base import BaseApplication
+
+
+class DuchaServer(BaseApplication):
+    """Gunicorn application that loads the ducha WSGI app in each worker."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from ducha.wsgi import application
+
+        return application
+
+
+def bind_address(host: str, port: int) -> str:
+    """gunicorn's ``bind`` value; IPv6 literals need brackets."""
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{host}:{port}"
+
+
+def browse_url(host: str, port: int) -> str:
+    """The address to print for a person: a wildcard bind is reached through loopback."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "[::]": "[::1]"}.get(host, host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def unapplied_migrations() -> int:
+    connection = connections[DEFAULT_DB_ALIAS]
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+class Command(BaseCommand):
+    help = "启动生产级 Web 服务器（gunicorn + whitenoise 静态文件）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1；内网访问用 0.0.0.0）")
+        parser.add_argument("--port", type=int, default=8000, help="监听端口（默认 8000）")
+        parser.add_argument(
+            "--workers", type=int, default=default_workers(), help="工作进程数（默认按 CPU 核数计算）"
+        )
+        parser.add_argument("--threads", type=int, default=4, help="每个工作进程的线程数（默认 4）")
+        parser.add_argument("--timeout", type=int, default=120, help="请求超时秒数（默认 120）")
+        parser.add_argument("--migrate", action="store_true", help="启动前先执行数据库迁移（migrate）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host: str = options["host"]
+        port: int = options["port"]
+        workers: int = options["workers"]
+        threads: int = options["threads"]
+        if not 0 < port < 65536:
+            raise CommandError(f"端口无效：{port}（应为 1–65535）")
+        if workers < 1 or threads < 1:
+            raise CommandError("工作进程数和线程数都至少为 1")
+        self.prepare_database(options["migrate"])
+        os.makedirs(settings.STATIC_ROOT, exist_ok=True)  # whitenoise warns when it is missing
+        connections.close_all()  # never share a database connection with forked workers
+        url = browse_url(host, port)
+        self.stdout.write(f"督查 ducha 已启动：{url}（{workers} 个工作进程，按 Ctrl+C 停止）")
+        self.stdout.flush()
+        server = DuchaServer(
+            {
+                "bind": bind_address(host, port),
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "timeout": options["timeout"],
+                "accesslog": "-",
+                "errorlog": "-",
+                "loglevel": "warning",
+                "proc_name": "ducha",
+            }
+        )
+        server.run()
+
+    def prepare_database(self, migrate: bool) -> None:
+        if migrate:
+            self.stdout.write("正在执行数据库迁移……")
+            call_command("migrate", interactive=False, verbosity=0)
+            self.stdout.write("数据库迁移完成")
+            return
+        try:
+            pending = unapplied_migrations()
+        except DatabaseError as exc:  # the server still starts; /healthz answers without a database
+            self.stderr.write(f"警告：无法连接数据库（{exc}）")
+            return
+        if pending:
+            self.stderr.write(
+                f"警告：数据库还有 {pending} 个迁移未执行，请先运行 ducha migrate（或 ducha serve --migrate）"
+            )
+
+
+def default_workers() -> int:
+    return min(2 * (os.cpu_count() or 1) + 1, 8)
