@@ -41,7 +41,9 @@ INSTALLED_APPS = [
     "ducha.orgs",
     "ducha.audit",
     "ducha.reporting",
+    "ducha.registers",
     "ducha.indicators",
+    "ducha.quality",
     "ducha.demo",
 ]
 
