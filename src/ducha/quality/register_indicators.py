@@ -174,7 +174,7 @@ def register_indicator_table(actor: Any, *, period: Period, root: OrgUnit,
     kids, exams = (ibis.memtable(t) for t in _child_tables(units))
     counts = [pregnancy_counts(preg, anc, post, period), child_counts(kids, exams, period)]
     con = ibis.duckdb.connect()
-    up = {}
+    up: dict[int, dict[str, int]] = {}
     for table in counts:
         joined = table.join(ancestry, table.unit_id == ancestry.unit_id)
         cols = [c for c in table.columns if c != "unit_id"]
