@@ -15,7 +15,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ducha.demo import county as C
+from ducha.demo.fabrication import PLANTED, plant, record_truth
 from ducha.demo.monthly import distribute, month_weights, split_quarter
+from ducha.demo.registers import children_for, pregnancies_for, save
 from ducha.indicators.mch_pack import install_mch_indicators
 from ducha.indicators.models import Indicator, Target
 from ducha.orgs.actions import create_org_unit, create_user
@@ -60,6 +62,7 @@ class DemoSummary:
     missing: list[tuple[str, str]] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     targets: int = 0
+    registers: dict[str, int] = field(default_factory=dict)
 
 
 def _township_quarter(t: C.Township, rng: random.Random, exams: int, child_u3: int,
@@ -166,11 +169,12 @@ def _plant_violations(monthly: dict[str, list[dict[str, int]]], months: list[Per
         values[index[target]][element] += moved
 
 
-def build_reports(actor: Any, rng: random.Random, summary: DemoSummary, progress: Progress) -> None:
+def build_reports(actor: Any, rng: random.Random, summary: DemoSummary, progress: Progress,
+                  towns: dict[str, dict[str, int]]) -> None:
     period = quarter(C.YEAR, C.QUARTER)
     months = period.months()
     gaps = {(u, ds, m): days for u, ds, m, days in C.LATE_OR_MISSING}
-    plans = [(MCH_MONTHLY, township_quarters(rng)), (HOSP_MONTHLY, facility_quarters(rng))]
+    plans = [(MCH_MONTHLY, towns), (HOSP_MONTHLY, facility_quarters(rng))]
     for ds_code, quarters in plans:
         data_set = DataSet.objects.get(code=ds_code)
         monthly: dict[str, list[dict[str, int]]] = {}
@@ -229,6 +233,32 @@ def build_demo(*, seed: int = 2012, progress: Progress | None = None) -> DemoSum
     DataSet.objects.get(code=HOSP_MONTHLY).org_units.set(
         [units[f"{C.COUNTY_CODE}{f[0]}"] for f in C.FACILITIES])
     admin = get_user_model().objects.get(username="admin")
-    build_reports(admin, rng, summary, progress)
+    towns = township_quarters(rng)
+    build_reports(admin, rng, summary, progress, towns)
     summary.targets = build_targets(units)
+    summary.registers = build_registers(units, towns, random.Random(seed + 1), progress)
     return summary
+
+
+def build_registers(units: dict[str, OrgUnit], towns: dict[str, dict[str, int]], rng: random.Random,
+                    progress: Progress) -> dict[str, int]:
+    """Registers consistent with the reports; a few townships' cards made up (ground truth kept)."""
+    counts = {"pregnancies": 0, "children": 0, "exams": 0, "planted": 0}
+    for t in C.TOWNSHIPS:
+        totals = towns[t.code]
+        examiner = f"{t.short}妇幼专干"
+        regs = pregnancies_for(units[t.code].pk, t.code, totals, rng, examiner)
+        closing = max(totals["CHILD_U3_SYS"] + 10, round(totals["LIVE_BIRTHS"] * 0.9))
+        kids = children_for(units[t.code].pk, t.code, totals, rng, examiner, closing)
+        regs.children, regs.exams = kids.children, kids.exams
+        kind = PLANTED.get(t.short)
+        touched = plant(kind, regs, rng) if kind else []
+        save(regs)
+        if kind:
+            record_truth(kind, t.code, touched)
+            counts["planted"] += len(touched)
+        counts["pregnancies"] += len(regs.pregnancies)
+        counts["children"] += len(regs.children)
+        counts["exams"] += len(regs.exams)
+        progress("登记", 1)
+    return counts

@@ -110,3 +110,20 @@ def test_bulk_validation_finds_exactly_the_planted_violations(demo):
     assert sorted((v.org_unit_code, v.rule_code) for v in found) == \
         sorted((u, rule) for u, _e, _f, _t, _n, rule in C.PLANTED_VIOLATIONS)
     assert all(v.left_value > v.right_value for v in found)
+
+
+def test_registers_agree_with_reports_except_where_made_up(demo):
+    from ducha.demo.fabrication import PLANTED
+    from ducha.demo.models import PlantedFabrication
+    from ducha.quality.register_indicators import register_indicator_table
+
+    _, inspector = demo
+    county = OrgUnit.objects.get(code=C.COUNTY_CODE)
+    rows = register_indicator_table(inspector, period=Q1, root=county)
+    off = {(r.unit_label, r.indicator_code) for r in rows if r.vf_status in ("under", "over")}
+    assert off == {("荆紫关", "CAESAREAN_RATE")}  # caesareans registered as normal deliveries
+    judged = [r for r in rows if r.vf_status == "ok"]
+    assert len(judged) >= 17 * 6
+    planted_units = set(PlantedFabrication.objects.values_list("unit_code", flat=True))
+    assert {t.short for t in C.TOWNSHIPS if t.code in planted_units} == set(PLANTED)
+    assert PlantedFabrication.objects.filter(unit_code=f"{C.COUNTY_CODE}006", kind="burst").count() > 40

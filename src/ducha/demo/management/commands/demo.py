@@ -13,6 +13,7 @@ from rich.table import Table
 
 from ducha.demo import county as C
 from ducha.demo.build import DemoSummary, build_demo
+from ducha.demo.fabrication import PLANTED
 from ducha.indicators.formatting import format_number
 from ducha.indicators.selectors import indicator_table
 from ducha.orgs.models import OrgUnit, OrgUnitKind
@@ -36,7 +37,8 @@ class Command(BaseCommand):
         call_command("flush", verbosity=0, interactive=False)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=True) as bar:
-            task = bar.add_task("生成月报", total=(len(C.TOWNSHIPS) + len(C.FACILITIES)) * 3)
+            task = bar.add_task("生成月报和个案登记",
+                                total=(len(C.TOWNSHIPS) + len(C.FACILITIES)) * 3 + len(C.TOWNSHIPS))
             summary = build_demo(seed=opts["seed"], progress=lambda _what, n: bar.advance(task, n))
         self._print(console, summary)
 
@@ -63,6 +65,10 @@ class Command(BaseCommand):
         for v in summary.violations:
             console.print(f"  · {names[v.org_unit_code]} {v.period}：{v.message}")
         console.print(f"[bold]年度任务[/]：{summary.targets} 条")
+        r = summary.registers
+        console.print(f"[bold]个案登记[/]：孕产妇保健手册 {r['pregnancies']} 份，儿童保健手册 {r['children']} 份，"
+                      f"儿童体检 {r['exams']} 次；其中演示用的人为编造记录 {r['planted']} 份（乡镇："
+                      f"{'、'.join(PLANTED)}，供数据质量检查发现）")
         self._print_indicators(console)
         console.print("\n[bold green]完成。[/] 打开网页：运行 [bold].venv/bin/ducha serve[/]，"
                       "浏览器访问 http://127.0.0.1:8000/ ，用上表中的用户登录。")
