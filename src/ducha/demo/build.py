@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ducha.demo import county as C
-from ducha.demo.fabrication import PLANTED, plant, record_truth
+from ducha.demo.fabrication import plant, planted_for, record_truth
 from ducha.demo.monthly import distribute, month_weights, split_quarter
 from ducha.demo.registers import children_for, pregnancies_for, save
 from ducha.indicators.mch_pack import install_mch_indicators
@@ -63,6 +63,7 @@ class DemoSummary:
     violations: list[Violation] = field(default_factory=list)
     targets: int = 0
     registers: dict[str, int] = field(default_factory=dict)
+    planted_units: list[str] = field(default_factory=list)
 
 
 def _township_quarter(t: C.Township, rng: random.Random, exams: int, child_u3: int,
@@ -236,12 +237,14 @@ def build_demo(*, seed: int = 2012, progress: Progress | None = None) -> DemoSum
     towns = township_quarters(rng)
     build_reports(admin, rng, summary, progress, towns)
     summary.targets = build_targets(units)
-    summary.registers = build_registers(units, towns, random.Random(seed + 1), progress)
+    planted = planted_for(seed, [t.short for t in C.TOWNSHIPS])
+    summary.registers = build_registers(units, towns, random.Random(seed + 1), progress, planted)
+    summary.planted_units = list(planted)
     return summary
 
 
 def build_registers(units: dict[str, OrgUnit], towns: dict[str, dict[str, int]], rng: random.Random,
-                    progress: Progress) -> dict[str, int]:
+                    progress: Progress, planted: dict[str, str]) -> dict[str, int]:
     """Registers consistent with the reports; a few townships' cards made up (ground truth kept)."""
     counts = {"pregnancies": 0, "children": 0, "exams": 0, "planted": 0}
     for t in C.TOWNSHIPS:
@@ -251,7 +254,7 @@ def build_registers(units: dict[str, OrgUnit], towns: dict[str, dict[str, int]],
         closing = max(totals["CHILD_U3_SYS"] + 10, round(totals["LIVE_BIRTHS"] * 0.9))
         kids = children_for(units[t.code].pk, t.code, totals, rng, examiner, closing)
         regs.children, regs.exams = kids.children, kids.exams
-        kind = PLANTED.get(t.short)
+        kind = planted.get(t.short)
         touched = plant(kind, regs, rng) if kind else []
         save(regs)
         if kind:

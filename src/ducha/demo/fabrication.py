@@ -26,6 +26,17 @@ PLANTED: dict[str, str] = {
     "荆紫关": "caesarean_as_vaginal",  # 将剖宫产在分娩登记簿上登记为平产
     "商圣": "implausible",        # 一些客观指标不符合逻辑
 }
+
+
+def planted_for(seed: int, shorts: list[str]) -> dict[str, str]:
+    """Which township gets which fabrication: the canonical set for the demo's seed 2012, another
+    random draw of townships for any other seed (the second synthetic county of the measurements)."""
+    if seed == 2012:
+        return dict(PLANTED)
+    chosen = random.Random(seed).sample(shorts, k=len(PLANTED))
+    return dict(zip(chosen, PLANTED.values(), strict=True))
+
+
 KIND_LABELS = {
     "burst": "孕产妇保健卡片一笔写成（集中录入、数值雷同）",
     "no_antenatal": "只有分娩记录，没有产前检查记录",

@@ -13,7 +13,6 @@ from rich.table import Table
 
 from ducha.demo import county as C
 from ducha.demo.build import DemoSummary, build_demo
-from ducha.demo.fabrication import PLANTED
 from ducha.indicators.formatting import format_number
 from ducha.indicators.selectors import indicator_table
 from ducha.orgs.models import OrgUnit, OrgUnitKind
@@ -68,7 +67,7 @@ class Command(BaseCommand):
         r = summary.registers
         console.print(f"[bold]个案登记[/]：孕产妇保健手册 {r['pregnancies']} 份，儿童保健手册 {r['children']} 份，"
                       f"儿童体检 {r['exams']} 次；其中演示用的人为编造记录 {r['planted']} 份（乡镇："
-                      f"{'、'.join(PLANTED)}，供数据质量检查发现）")
+                      f"{'、'.join(summary.planted_units)}，供数据质量检查发现）")
         self._print_indicators(console)
         console.print("\n[bold green]完成。[/] 打开网页：运行 [bold].venv/bin/ducha serve[/]，"
                       "浏览器访问 http://127.0.0.1:8000/ ，用上表中的用户登录。")
