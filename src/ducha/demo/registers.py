@@ -92,7 +92,8 @@ def _visits(rec: PregnancyRecord, n: int, rng: random.Random, examiner: str) -> 
     last = rec.delivered_on or Q1_END
     out = []
     for w in weeks:
-        day = min(rec.lmp + timedelta(days=round(w * 7) + rng.randint(-3, 3)), last - timedelta(days=1))
+        planned = rec.lmp + timedelta(days=round(w * 7) + (rng.randint(-3, 3) if out else 0))
+        day = min(max(planned, rec.registered_on or planned), last - timedelta(days=1))
         sbp, dbp = _bp(rng)
         out.append(AntenatalVisit(
             record=rec, visit_on=day, weeks=Decimal(str(w)), weight_kg=Decimal(str(round(rng.gauss(55, 7) + w * 0.35, 1))),
