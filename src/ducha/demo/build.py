@@ -77,7 +77,7 @@ def _township_quarter(t: C.Township, rng: random.Random, exams: int, child_u3: i
         "PREG_TOTAL": t.preg_total, "PARTURIENTS": t.parturients, "PREG_REGISTERED": t.registered,
         "EARLY_REG": max(min(t.registered, t.sys_managed), round(t.registered * rng.uniform(0.4, 0.7))),
         "LIVE_BIRTHS": live, "STILLBIRTHS": t.stillbirths,
-        "ANC_5PLUS": anc5, "ANC_ANY": max(anc5, round(live * rng.uniform(0.75, 0.95))),
+        "ANC_5PLUS": anc5, "ANC_ANY": max(anc5, round(t.registered * rng.uniform(0.96, 1.04))),
         "SYS_MANAGED": t.sys_managed,
         "POSTPARTUM_VISIT": max(t.sys_managed, round(live * rng.uniform(0.4, 0.8))),
         "HOSP_DELIVERIES": hospital, "CAESAREAN": round(hospital * rng.uniform(0.2, 0.4)),

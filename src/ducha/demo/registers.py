@@ -89,7 +89,7 @@ def _visits(rec: PregnancyRecord, n: int, rng: random.Random, examiner: str) -> 
     first = float(rec.weeks_at_registration or 10)
     later = [w for w in LATER_CHECK_WEEKS if w > first]
     weeks = [first, *sorted(rng.sample(later, k=min(n - 1, len(later))))]
-    last = rec.delivered_on or Q1_END
+    last = rec.delivered_on or (Q1_END + timedelta(days=2))
     out = []
     for w in weeks:
         planned = rec.lmp + timedelta(days=round(w * 7) + (rng.randint(-3, 3) if out else 0))
@@ -157,7 +157,7 @@ def _exam(kid: ChildRecord, age: int, rng: random.Random, examiner: str, z: floa
     assert kid.birth_date is not None and kid.sex is not None
     day = kid.birth_date + timedelta(days=age)
     lying = age < 731
-    length = from_z("lenanthro.txt", kid.sex, age, z + rng.gauss(0, 0.3))
+    length = from_z("lenanthro.txt", kid.sex, age, z + rng.gauss(0, 0.9))  # SD of LAZ ≈ 1.4
     weight = from_z("weianthro.txt", kid.sex, age, z + rng.gauss(0, 0.6))
     return ChildExam(child=kid, exam_on=day, weight_kg=Decimal(str(round(weight, 1))),
                      length_cm=Decimal(str(round(length, 1))), measured_lying=lying,
