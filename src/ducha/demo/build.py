@@ -165,9 +165,10 @@ def _plant_violations(monthly: dict[str, list[dict[str, int]]], months: list[Per
     index = {m.code: i for i, m in enumerate(months)}
     for unit, element, source, target, amount, _rule in C.PLANTED_VIOLATIONS:
         values = monthly[unit]
-        moved = min(amount, values[index[source]][element])
-        values[index[source]][element] -= moved
-        values[index[target]][element] += moved
+        for code in element.split("+"):
+            moved = min(amount, values[index[source]][code])
+            values[index[source]][code] -= moved
+            values[index[target]][code] += moved
 
 
 def build_reports(actor: Any, rng: random.Random, summary: DemoSummary, progress: Progress,

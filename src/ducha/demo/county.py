@@ -101,11 +101,12 @@ LATE_OR_MISSING: list[tuple[str, str, str, int | None]] = [
 ]
 
 # Planted validation violations: move part of one element between months of the same township, so the
-# quarter's totals stay the seed's while one month breaks a rule. (unit, element, from, to, amount, rule)
+# quarter's totals stay the seed's while one month breaks a rule. (unit, element(s joined by +), from, to,
+# amount, rule)
 PLANTED_VIOLATIONS: list[tuple[str, str, str, str, int, str]] = [
     (f"{COUNTY_CODE}005", "PREG_TOTAL", "201203", "201201", 25, "VR01"),
     (f"{COUNTY_CODE}004", "PREG_REGISTERED", "201202", "201203", 8, "VR02"),
-    (f"{COUNTY_CODE}002", "ANC_5PLUS", "201203", "201201", 15, "VR05"),
+    (f"{COUNTY_CODE}002", "ANC_5PLUS+ANC_ANY", "201203", "201201", 15, "VR05"),
 ]
 
 VILLAGES_PER_TOWNSHIP = 3
