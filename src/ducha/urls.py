@@ -21,4 +21,6 @@ urlpatterns = [
     path("", include("ducha.indicators.urls")),
     path("reports/", include("ducha.reporting.urls")),
     path("reports/excel/", include("ducha.reporting.urls_excel")),
+    path("registers/", include("ducha.registers.urls")),
+    path("quality/", include("ducha.quality.urls")),
 ]

@@ -1,0 +1,111 @@
+"""``ducha quality scan --period 2012Q1 [--unit CODE] [--out FILE.xlsx|.json] [--user NAME]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, Any, cast
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.http import Http404
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ducha.orgs.selectors import access_unit, command_actor, default_unit
+from ducha.quality.actions import run_quality_scan
+from ducha.quality.checks.base import Check, catalogue
+from ducha.quality.export import run_to_json, run_to_xlsx
+from ducha.quality.models import QualityRun
+from ducha.quality.selectors import suspect_records, unit_scores
+from ducha.reporting.periods import PeriodError, parse_period
+
+OUT_SUFFIXES = (".xlsx", ".json")
+TOP_SUSPECTS = 20
+
+
+class Command(BaseCommand):
+    help = "数据质量检查：运行检查目录中的全部检查并保存结果"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="scan")
+        scan = sub.add_parser("scan", help="运行质量检查", description="运行数据质量检查并保存结果")
+        scan.add_argument("--period", required=True, help="期间：201201、2012Q1、2012、2012MCH")
+        scan.add_argument("--unit", help="单位编码（默认：全县）")
+        scan.add_argument("--out", help="输出文件：.xlsx（单位得分、检查结果、可疑记录）或 .json")
+        scan.add_argument("--user", help="以哪个用户的权限运行（默认第一个超级管理员）")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        period, out = self._period(opts["period"]), self._out(opts.get("out"))
+        try:
+            actor = command_actor(opts.get("user"))
+        except LookupError as exc:
+            raise CommandError(str(exc)) from exc
+        root = self._root(actor, opts.get("unit"))
+        console = Console(file=cast(IO[str], self.stdout), width=150)
+        try:
+            run = self._scan(console, actor, period, root)
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from exc
+        self._print(console, actor, run, root)
+        if out is not None:
+            data = run_to_xlsx(actor, run, root) if out.suffix.lower() == ".xlsx" else \
+                run_to_json(actor, run, root).encode("utf-8")
+            out.write_bytes(data)
+            console.print(f"已写入 {out}")
+
+    def _period(self, text: str) -> Any:
+        try:
+            return parse_period(text)
+        except PeriodError as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _out(self, text: str | None) -> Path | None:
+        if not text:
+            return None
+        path = Path(text)
+        if path.suffix.lower() not in OUT_SUFFIXES:
+            raise CommandError(f"输出文件“{text}”的扩展名应为 .xlsx 或 .json")
+        if not path.parent.exists():
+            raise CommandError(f"输出文件“{text}”所在的文件夹不存在")
+        return path
+
+    def _root(self, actor: Any, code: str | None) -> Any:
+        if not code:
+            root = default_unit(actor)
+            if root is None:
+                raise CommandError("该用户没有可检查的单位")
+            return root
+        try:
+            return access_unit(actor, code)
+        except Http404 as exc:
+            raise CommandError(f"单位编码“{code}”不存在") from exc
+
+    def _scan(self, console: Console, actor: Any, period: Any, root: Any) -> QualityRun:
+        checks = catalogue()
+        columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task(f"{root.name} {period.label} 质量检查", total=len(checks))
+
+            def advance(check: Check) -> None:
+                progress.update(task, advance=1, description=f"{check.id} {check.title}")
+
+            return run_quality_scan(actor=actor, period=period, root=root, progress=advance)
+
+    def _print(self, console: Console, actor: Any, run: QualityRun, root: Any) -> None:
+        scores = Table(title=f"{root.name} {run.period} 数据质量得分")
+        for header in ("单位", "得分", "等级", "可疑项", "无法判断", "可疑手册"):
+            scores.add_column(header, justify="left" if header == "单位" else "right")
+        for s in unit_scores(actor, run, root):
+            scores.add_row(s.unit.label, "—" if s.score is None else f"{s.score:.1f}", s.grade or "无法判断",
+                           str(s.fired), str(s.undecided), f"{s.suspect_records}/{s.records}")
+        console.print(scores)
+        top = Table(title=f"风险最高的可疑手册（前 {TOP_SUSPECTS} 份）")
+        for header in ("位次", "单位", "手册", "风险", "原因"):
+            top.add_column(header, justify="right" if header in ("位次", "风险") else "left")
+        for i, rec in enumerate(suspect_records(actor, run, root, limit=TOP_SUSPECTS), start=1):
+            top.add_row(str(i), rec.unit.label, f"{rec.record_no} {rec.name}", str(rec.risk_weight),
+                        "；".join(f"{r['check_id']} {r['title']}" for r in rec.reasons))
+        console.print(top)
+        console.print(f"共 {run.summary.get('fired', 0)} 项可疑、{run.summary.get('undecided', 0)} 项无法判断、"
+                      f"可疑手册 {run.summary.get('suspects', 0)} 份")

@@ -1,0 +1,130 @@
+"""Reads of stored quality results, scoped to the actor's units; who may run a scan.
+
+Access rules, one condition per line:
+- a scan may be run by a superuser, or by an admin or inspector whose unit contains the scanned root;
+- a run is shown for ``root`` when its own root is ``root`` or one of ``root``'s ancestors;
+- results, scores and suspect records are shown only for units the actor can see, under ``root``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from ducha.orgs.models import OrgUnit, Role
+from ducha.orgs.selectors import memberships_of, visible_units
+from ducha.quality.checks.base import Check, catalogue
+from ducha.quality.models import CheckResult, QualityRun, ResultStatus, SuspectRecord, UnitQualityScore
+from ducha.reporting.periods import Period
+
+SCAN_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR})
+
+
+def can_run_scan(actor: Any, root: OrgUnit) -> bool:
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    if getattr(actor, "is_superuser", False):
+        return True
+    return any(m.role in SCAN_ROLES and root.path.startswith(m.org_unit.path) for m in memberships_of(actor))
+
+
+def _ancestor_paths(unit: OrgUnit) -> list[str]:
+    parts = [p for p in unit.path.split("/") if p]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
+def latest_run(actor: Any, *, period: Period, root: OrgUnit) -> QualityRun | None:
+    """The newest run of ``period`` covering ``root`` (``root`` must be visible to the actor)."""
+    if not visible_units(actor).filter(pk=root.pk).exists():
+        return None
+    return (QualityRun.objects.filter(period=period.code, root__path__in=_ancestor_paths(root))
+            .select_related("root", "created_by").order_by("-started_at", "-pk").first())
+
+
+def runs_of(actor: Any, *, root: OrgUnit, limit: int = 10) -> list[QualityRun]:
+    if not visible_units(actor).filter(pk=root.pk).exists():
+        return []
+    return list(QualityRun.objects.filter(root__path__in=_ancestor_paths(root))
+                .select_related("root", "created_by").order_by("-started_at", "-pk")[:limit])
+
+
+def _units(actor: Any, root: OrgUnit) -> QuerySet[OrgUnit]:
+    return visible_units(actor).filter(path__startswith=root.path)
+
+
+def unit_scores(actor: Any, run: QualityRun, root: OrgUnit) -> list[UnitQualityScore]:
+    rows = UnitQualityScore.objects.filter(run=run, unit__in=_units(actor, root)).select_related("unit")
+    return sorted(rows, key=lambda s: (s.score is None, s.score if s.score is not None else 0, s.unit.sort_order))
+
+
+def check_results(actor: Any, run: QualityRun, root: OrgUnit, *, status: str | None = None) -> QuerySet[CheckResult]:
+    rows = CheckResult.objects.filter(run=run, unit__in=_units(actor, root)).select_related("unit")
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("unit__sort_order", "unit__code", "check_id", "subject")
+
+
+def suspect_records(actor: Any, run: QualityRun, root: OrgUnit, *, limit: int | None = 100) -> list[SuspectRecord]:
+    rows = SuspectRecord.objects.filter(run=run, unit__in=_units(actor, root)).select_related("unit")
+    rows = rows.order_by("-risk_weight", "unit__sort_order", "record_type", "record_id")
+    return list(rows[:limit] if limit else rows)
+
+
+@dataclass
+class FiredCheck:
+    check: Check | None
+    result: CheckResult
+
+    @property
+    def title(self) -> str:
+        return self.check.title if self.check else self.result.check_id
+
+
+def fired_by_unit(actor: Any, run: QualityRun, root: OrgUnit) -> dict[int, list[FiredCheck]]:
+    """Fired results per unit id, the most severe first, with their catalogue entries."""
+    by_id = {c.id: c for c in catalogue()}
+    out: dict[int, list[FiredCheck]] = {}
+    for r in check_results(actor, run, root, status=ResultStatus.FIRED):
+        out.setdefault(r.unit_id, []).append(FiredCheck(by_id.get(r.check_id), r))
+    for items in out.values():
+        items.sort(key=lambda f: (-(f.check.weight() if f.check else 0), f.result.check_id))
+    return out
+
+
+# ---- SMART plausibility per unit, operator and import batch -------------------------------------------
+
+@dataclass
+class SmartRow:
+    name: str
+    report: Any
+
+
+@dataclass
+class SmartReports:
+    units: list[SmartRow]
+    operators: list[SmartRow]
+    batches: list[SmartRow]
+    small_groups: int
+
+
+def smart_reports(actor: Any, *, period: Period, root: OrgUnit, min_n: int = 30) -> SmartReports:
+    """SMART plausibility of the period's child exams per unit, per examiner and per import batch."""
+    from ducha.quality.smart import plausibility_by
+    from ducha.quality.store import child_exam_frame
+
+    units = list(_units(actor, root))
+    frame = child_exam_frame(units, period)
+    if frame.empty:
+        return SmartReports([], [], [], 0)
+    out: dict[str, list[SmartRow]] = {}
+    small = 0
+    for key in ("unit_label", "operator", "batch"):
+        rows = [SmartRow(str(name), report) for name, report in
+                plausibility_by(frame[frame[key].notna()], key, min_n=min_n).items()]
+        if key != "unit_label":
+            small += sum(1 for r in rows if r.report.n < min_n)
+            rows = [r for r in rows if r.report.n >= min_n]
+        out[key] = rows
+    return SmartReports(out["unit_label"], out["operator"], out["batch"], small)
