@@ -127,3 +127,33 @@ def test_registers_agree_with_reports_except_where_made_up(demo):
     planted_units = set(PlantedFabrication.objects.values_list("unit_code", flat=True))
     assert {t.short for t in C.TOWNSHIPS if t.code in planted_units} == set(PLANTED)
     assert PlantedFabrication.objects.filter(unit_code=f"{C.COUNTY_CODE}006", kind="burst").count() > 40
+
+
+EXPECTED_CHECKS = {
+    "burst": {"DQ-F01", "DQ-F05"}, "no_antenatal": {"DQ-P09"}, "child_ahead": {"DQ-C01", "DQ-C02", "DQ-C04"},
+    "identical_child": {"DQ-F02", "DQ-F03", "DQ-F04"}, "caesarean_as_vaginal": {"DQ-V01", "DQ-V02"},
+    "implausible": {"DQ-P06", "DQ-P07", "DQ-P11", "DQ-P12"},
+}
+
+
+def test_quality_scan_finds_the_made_up_townships_for_the_right_reasons(demo):
+    from ducha.demo.fabrication import PLANTED
+    from ducha.quality.actions import run_quality_scan
+    from ducha.quality.models import CheckResult, UnitQualityScore
+
+    _, inspector = demo
+    run = run_quality_scan(actor=inspector, period=Q1, root=OrgUnit.objects.get(code=C.COUNTY_CODE))
+    fired: dict[str, set[str]] = {}
+    for label, check in CheckResult.objects.filter(run=run, status="fired").values_list("unit__short_name",
+                                                                                        "check_id"):
+        fired.setdefault(label, set()).add(check)
+    for town, kind in PLANTED.items():
+        assert EXPECTED_CHECKS[kind] & fired.get(town, set()), (town, kind, fired.get(town))
+    scores = {s.unit.short_name: s for s in UnitQualityScore.objects.filter(run=run).select_related("unit")}
+    for t in C.TOWNSHIPS:
+        if t.short in PLANTED:
+            continue
+        assert not {c for c in fired.get(t.short, set()) if c.startswith(("DQ-F", "DQ-V"))}, t.short
+        assert scores[t.short].suspect_records <= 0.02 * scores[t.short].records, t.short
+    worst = sorted((s for s in scores.values() if s.unit.kind == "township_centre"), key=lambda s: s.score)
+    assert {s.unit.short_name for s in worst[:5]} <= set(PLANTED)
