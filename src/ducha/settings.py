@@ -122,6 +122,10 @@ DUCHA_LOGIN_LOCK_MINUTES = int(os.environ.get("DUCHA_LOGIN_LOCK_MINUTES", "15"))
 # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, e.g. "127.0.0.1").
 DUCHA_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("DUCHA_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
+# Salt for the hashes of national ID numbers in the registers (only a salted hash and the last four
+# characters are stored). Without it a salt is derived from the secret key; set it before the first import.
+DUCHA_ID_SALT = os.environ.get("DUCHA_ID_SALT", "")
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {

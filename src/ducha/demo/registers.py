@@ -90,7 +90,7 @@ def _visits(rec: PregnancyRecord, n: int, rng: random.Random, examiner: str) -> 
     later = [w for w in LATER_CHECK_WEEKS if w > first]
     weeks = [first, *sorted(rng.sample(later, k=min(n - 1, len(later))))]
     last = rec.delivered_on or (Q1_END + timedelta(days=2))
-    out = []
+    out: list[AntenatalVisit] = []
     for w in weeks:
         planned = rec.lmp + timedelta(days=round(w * 7) + (rng.randint(-3, 3) if out else 0))
         day = min(max(planned, rec.registered_on or planned), last - timedelta(days=1))

@@ -1,0 +1,157 @@
+"""Writing a clean import plan: batches, records, visits/exams, audit rows — bulk, in the caller's transaction.
+
+New rows get the entry metadata of the import (created_at = the import's time, created_by = the actor,
+batch, sheet, row). Updated rows keep theirs; only ``updated_at`` and the changed fields change, and each
+update is an audit row with the values before and after. One audit row per batch carries the counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from ducha.audit.actions import record_audit, record_audit_bulk
+from ducha.audit.models import AuditEntry
+from ducha.registers.import_columns import ANTENATAL, CHILD, EXAM, POSTPARTUM, PREGNANCY, TableSpec
+from ducha.registers.import_resolve import EventPlan, ImportPlan, RecordPlan
+from ducha.registers.models import ImportBatch, RegisterKind
+
+BATCH_SIZE = 2000
+Progress = Callable[[str, int, int], None]
+COUNT_LABELS = {
+    "pregnancy_new": "新增孕产妇手册", "pregnancy_updated": "更新孕产妇手册",
+    "antenatal_new": "新增产前检查", "antenatal_updated": "更新产前检查",
+    "postpartum_new": "新增产后访视", "postpartum_updated": "更新产后访视",
+    "child_new": "新增儿童手册", "child_updated": "更新儿童手册",
+    "exam_new": "新增儿童体检", "exam_updated": "更新儿童体检",
+    "unchanged": "与已有记录相同",
+}
+_COUNT_PREFIX = {PREGNANCY.name: "pregnancy", ANTENATAL.name: "antenatal", POSTPARTUM.name: "postpartum",
+                 CHILD.name: "child", EXAM.name: "exam"}
+
+
+@dataclass
+class ImportResult:
+    batches: list[ImportBatch]
+    by_file: dict[str, Counter[str]] = field(default_factory=dict)
+    by_unit: dict[str, Counter[str]] = field(default_factory=dict)
+
+    @property
+    def totals(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for counts in self.by_file.values():
+            total.update(counts)
+        return total
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+class _Writer:
+    def __init__(self, plan: ImportPlan, batches: dict[str, ImportBatch], actor: Any, now: datetime,
+                 progress: Progress | None):
+        self.plan, self.batches, self.actor, self.now, self.progress = plan, batches, actor, now, progress
+        self.result = ImportResult(list(batches.values()), {label: Counter() for label in batches})
+        self.audits: list[AuditEntry] = []
+
+    def count(self, table: TableSpec, plan: RecordPlan | EventPlan, updated: bool | None) -> None:
+        """``updated``: False for a new row, True for a changed one, None for one identical to the stored row."""
+        key = "unchanged" if updated is None else f"{_COUNT_PREFIX[table.name]}_{'updated' if updated else 'new'}"
+        self.result.by_file[plan.source.where.grid.file][key] += 1
+        unit = plan.record.key[0] if isinstance(plan, EventPlan) else plan.key[0]
+        self.result.by_unit.setdefault(unit, Counter())[key] += 1
+
+    def meta(self, plan: RecordPlan | EventPlan) -> dict[str, Any]:
+        source = plan.source
+        return {"created_at": self.now, "created_by": self.actor, "batch": self.batches[source.where.grid.file],
+                "source_sheet": source.where.sheet[:64], "source_row": source.number}
+
+    def record_values(self, plan: RecordPlan) -> dict[str, Any]:
+        values = {k: v for k, v in plan.values.items() if k != "mother_no"}
+        if "mother_no" in plan.values:
+            mother = self.plan.mothers[(plan.key[0], plan.values["mother_no"])]
+            values["mother_id"] = mother if isinstance(mother, int) else mother.pk
+        return values
+
+    def write_records(self, table: TableSpec, plans: dict[Any, RecordPlan]) -> None:
+        new = [p for p in plans.values() if p.existing is None]
+        objects = [table.model(org_unit_id=self.plan.unit_ids[p.key[0]], record_no=p.key[1],
+                               **self.record_values(p), **self.meta(p)) for p in new]
+        self._bulk_create(table, objects)
+        for plan, obj in zip(new, objects, strict=True):
+            plan.pk = obj.pk
+            self.count(table, plan, updated=False)
+        old = [p for p in plans.values() if p.existing is not None]
+        for plan in old:
+            plan.pk = plan.existing_id
+        self._update(table, [(p.existing_id, self.record_values(p), p) for p in old])
+
+    def write_events(self, table: TableSpec, plans: list[EventPlan]) -> None:
+        new = [p for p in plans if p.existing_id is None]
+        objects = [table.model(**{f"{table.link}_id": p.record.pk}, **p.values, **self.meta(p)) for p in new]
+        self._bulk_create(table, objects)
+        for plan in new:
+            self.count(table, plan, updated=False)
+        self._update(table, [(p.existing_id, p.values, p) for p in plans if p.existing_id is not None])
+
+    def _bulk_create(self, table: TableSpec, objects: list[models.Model]) -> None:
+        for start in range(0, len(objects), BATCH_SIZE):
+            table.model._default_manager.bulk_create(objects[start:start + BATCH_SIZE])
+            if self.progress is not None:
+                self.progress(f"写入{table.name}", min(start + BATCH_SIZE, len(objects)), len(objects))
+
+    def _update(self, table: TableSpec, changes: list[tuple[Any, dict[str, Any], RecordPlan | EventPlan]]) -> None:
+        """Apply the non-blank values to existing rows; entry metadata stays; each change is audited."""
+        for start in range(0, len(changes), BATCH_SIZE):
+            chunk = changes[start:start + BATCH_SIZE]
+            stored = table.model._default_manager.in_bulk([pk for pk, _, _ in chunk])
+            touched, fields = [], {"updated_at"}
+            for pk, values, plan in chunk:
+                obj = stored[pk]
+                before = {k: getattr(obj, k) for k, v in values.items() if getattr(obj, k) != v}
+                self.count(table, plan, updated=True if before else None)
+                if not before:
+                    continue
+                for key in before:
+                    setattr(obj, key, values[key])
+                obj.updated_at = self.now  # type: ignore[attr-defined]
+                fields.update(before)
+                touched.append(obj)
+                self.audits.append(AuditEntry(
+                    actor=self.actor, action="registers.update_by_import", object_type=table.model.__name__,
+                    object_id=str(pk), summary=f"导入更新{table.name}（{plan.source.label}）"[:300],
+                    before={k: json_value(v) for k, v in before.items()},
+                    after={k: json_value(values[k]) for k in before}))
+            if touched:
+                table.model._default_manager.bulk_update(touched, sorted(fields), batch_size=500)
+
+
+def write_plan(plan: ImportPlan, files: list[tuple[str, str, int]], *, actor: Any, now: datetime,
+               progress: Progress | None = None) -> ImportResult:
+    """Write ``plan``; ``files`` are (label, kind, data rows). Call inside a transaction."""
+    batches = {label: ImportBatch.objects.create(kind=kind, file_name=label[-255:], created_at=now, created_by=actor,
+                                                 rows=rows) for label, kind, rows in files}
+    writer = _Writer(plan, batches, actor, now, progress)
+    writer.write_records(PREGNANCY, plan.records[RegisterKind.PREGNANCY])
+    writer.write_records(CHILD, plan.records[RegisterKind.CHILD])
+    for table in (ANTENATAL, POSTPARTUM, EXAM):
+        writer.write_events(table, plan.events.get(table.name, []))
+    record_audit_bulk(writer.audits)
+    for label, batch in batches.items():
+        counts = writer.result.by_file[label]
+        text = "，".join(f"{COUNT_LABELS[k]} {counts[k]}" for k in COUNT_LABELS if counts[k]) or "无变化"
+        record_audit(actor=actor, action="registers.import", object_type="ImportBatch", object_id=batch.pk,
+                     summary=f"导入登记文件“{label}”：{text}",
+                     after={"file": label, "rows": batch.rows, **{k: counts[k] for k in COUNT_LABELS}})
+    return writer.result
