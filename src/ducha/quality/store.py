@@ -1,21 +1,20 @@
 """Arrow tables out of the store for one scan: reports, registers and their entry metadata.
 
-Everything the checks read leaves the database here, once, as Arrow tables (``values_list`` →
-``pyarrow``); the checks then run as Ibis expressions over ``ibis.memtable`` of these tables. Entry
-times are converted to the local (``TIME_ZONE``) wall clock, vectorised by pandas. Child growth
+Everything the checks read leaves the database here, once, as Arrow tables (``quality.fetch.arrow_of``:
+the cursor's rows converted column by column by Arrow, entry times to the local ``TIME_ZONE`` wall
+clock); the checks then run as Ibis expressions over ``ibis.memtable`` of these tables. Child growth
 z-scores are added by ``quality.zscores.compute_zscores`` (vectorised) before the Ibis stage.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import ibis
 import pandas as pd
 import pyarrow as pa
-from django.conf import settings
+import pyarrow.compute as pc
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils import timezone
 from ducha.orgs.models import OrgUnit
 from ducha.quality.checks.base import Labels, ScanData
 from ducha.quality.checks.holidays import holiday_dates
+from ducha.quality.fetch import Spec, arrow_of
 from ducha.quality.zscores import compute_zscores
 from ducha.registers.models import (
     AntenatalVisit,
@@ -35,28 +35,10 @@ from ducha.registers.models import (
 from ducha.reporting.models import DataElement, DataSet, DataValue, Submission
 from ducha.reporting.periods import Period
 
-Spec = list[tuple[str, str, pa.DataType]]
 ENTRY: Spec = [("created_at", "created_at", pa.timestamp("us")), ("created_by", "created_by_id", pa.int64()),
                ("batch_id", "batch_id", pa.int64())]
 Z_COLUMNS = ["waz", "laz", "wlz", "baz", "fwaz", "flaz", "fwlz", "fbaz"]
 HISTORY_YEARS = 3
-
-
-def _column(values: list[Any], kind: pa.DataType) -> pa.Array:
-    if pa.types.is_timestamp(kind):
-        series = pd.to_datetime(pd.Series(values, dtype="object"), utc=True)
-        local = series.dt.tz_convert(settings.TIME_ZONE).dt.tz_localize(None)
-        return pa.array(local, type=kind, from_pandas=True)
-    if pa.types.is_floating(kind):
-        values = [float(v) if isinstance(v, Decimal | int) else v for v in values]
-    return pa.array(values, type=kind)
-
-
-def arrow_of(qs: QuerySet[Any], spec: Spec) -> pa.Table:
-    """``qs.values_list`` of the spec's lookups as an Arrow table with the spec's names and types."""
-    rows = list(qs.values_list(*[lookup for _, lookup, _ in spec]))
-    columns = [_column([r[i] for r in rows], kind) for i, (_, _, kind) in enumerate(spec)]
-    return pa.Table.from_arrays(columns, schema=pa.schema([(name, kind) for name, _, kind in spec]))
 
 
 def _with_local_date(table: pa.Table) -> pa.Table:
@@ -64,9 +46,10 @@ def _with_local_date(table: pa.Table) -> pa.Table:
 
 
 def _in_period(table: pa.Table, column: str, period: Period) -> pa.Table:
-    values = table[column].to_pylist()
-    flags = [v is not None and period.start <= v <= period.end for v in values]
-    return table.append_column("in_period", pa.array(flags, type=pa.bool_()))
+    values = table[column]
+    flags = pc.and_kleene(pc.greater_equal(values, pa.scalar(period.start, pa.date32())),
+                          pc.less_equal(values, pa.scalar(period.end, pa.date32())))
+    return table.append_column("in_period", pc.fill_null(flags, False))
 
 
 # ---- routine reports --------------------------------------------------------------------------------
@@ -87,7 +70,9 @@ def reports_table(units: list[OrgUnit], period: Period) -> pa.Table:
     table = arrow_of(qs, [("unit_id", "org_unit_id", pa.int64()), ("month", "period", pa.string()),
                           ("code", "data_element__code", pa.string()), ("value", "value", pa.float64()),
                           ("aggregation", "data_element__aggregation", pa.string())])
-    return table.append_column("midx", pa.array([month_index(m) for m in table["month"].to_pylist()], pa.int64()))
+    year = pc.utf8_slice_codeunits(table["month"], 0, 4).cast(pa.int64())
+    month = pc.utf8_slice_codeunits(table["month"], 4, 6).cast(pa.int64())
+    return table.append_column("midx", pc.add(pc.multiply(year, 12), pc.subtract(month, 1)))  # = month_index
 
 
 def _assignments(units: list[OrgUnit]) -> list[tuple[int, int, int]]:
@@ -180,21 +165,30 @@ def _range(period: Period) -> tuple[date, date]:
     return period.start, period.end
 
 
+def entered_in(period: Period) -> Q:
+    """Entered on a local date within the period (``created_at__date__range``), as a range of instants
+    that the ``created_at`` index serves."""
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(period.start, time.min), tz)
+    stop = timezone.make_aware(datetime.combine(period.end + timedelta(days=1), time.min), tz)
+    return Q(created_at__gte=start, created_at__lt=stop)
+
+
 def pregnancy_scope(units: list[OrgUnit], period: Period) -> QuerySet[PregnancyRecord]:
     """Pregnancies with anything in the period: registration, a visit, delivery, 42-day check or entry."""
-    rng = _range(period)
-    visited = AntenatalVisit.objects.filter(Q(visit_on__range=rng) | Q(created_at__date__range=rng))
-    post = PostpartumVisit.objects.filter(Q(visit_on__range=rng) | Q(created_at__date__range=rng))
+    rng, entered = _range(period), entered_in(period)
+    visited = AntenatalVisit.objects.filter(Q(visit_on__range=rng) | entered)
+    post = PostpartumVisit.objects.filter(Q(visit_on__range=rng) | entered)
     return PregnancyRecord.objects.filter(org_unit__in=units).filter(
         Q(registered_on__range=rng) | Q(delivered_on__range=rng) | Q(check_42d_on__range=rng)
-        | Q(created_at__date__range=rng) | Q(pk__in=visited.values("record_id")) | Q(pk__in=post.values("record_id")))
+        | entered | Q(pk__in=visited.values("record_id")) | Q(pk__in=post.values("record_id")))
 
 
 def child_scope(units: list[OrgUnit], period: Period) -> QuerySet[ChildRecord]:
-    rng = _range(period)
-    examined = ChildExam.objects.filter(Q(exam_on__range=rng) | Q(created_at__date__range=rng))
+    rng, entered = _range(period), entered_in(period)
+    examined = ChildExam.objects.filter(Q(exam_on__range=rng) | entered)
     return ChildRecord.objects.filter(org_unit__in=units).filter(
-        Q(birth_date__range=rng) | Q(created_at__date__range=rng) | Q(pk__in=examined.values("child_id")))
+        Q(birth_date__range=rng) | entered | Q(pk__in=examined.values("child_id")))
 
 
 def exam_frame(exams: pa.Table) -> pa.Table:
@@ -241,17 +235,10 @@ def entries_table(tables: dict[str, pa.Table]) -> pa.Table:
     """Every visit-like row with its entry metadata: what the entry-burst check reads."""
     parts = [("pregnancy", tables["pregnancies"], "registered_on"), ("pregnancy", tables["antenatal"], "visit_on"),
              ("pregnancy", tables["postpartum"], "visit_on"), ("child", tables["exams"], "exam_on")]
-    cols: dict[str, list[Any]] = {k: [] for k in ("unit_id", "record_type", "record_id", "created_at", "created_by",
-                                                  "batch_id", "event_date")}
-    for kind, table, date_col in parts:
-        cols["record_type"] += [kind] * table.num_rows
-        for name in ("unit_id", "record_id", "created_at", "created_by", "batch_id"):
-            cols[name] += table[name].to_pylist()
-        cols["event_date"] += table[date_col].to_pylist()
-    schema = pa.schema([("unit_id", pa.int64()), ("record_type", pa.string()), ("record_id", pa.int64()),
-                        ("created_at", pa.timestamp("us")), ("created_by", pa.int64()), ("batch_id", pa.int64()),
-                        ("event_date", pa.date32())])
-    return pa.table(cols, schema=schema)
+    schema = SCHEMAS["entries"]
+    return pa.concat_tables([pa.table(
+        [t["unit_id"], pa.repeat(pa.scalar(kind), t.num_rows), t["record_id"], t["created_at"], t["created_by"],
+         t["batch_id"], t[date_col]], schema=schema) for kind, t, date_col in parts])
 
 
 # ---- the scan's inputs --------------------------------------------------------------------------------

@@ -274,22 +274,37 @@ def near_table(d: ScanData) -> ir.Table:
     return j.select("unit_id", "record_id", *[blanked.get(f, j[f]).name(f) for f in NEAR_FIELDS])
 
 
-def build_near_identical(d: ScanData, p: Params, min_n: int) -> ir.Table:
+def near_codes(d: ScanData) -> ir.Table:
+    """``near_table`` with each value replaced by its rank among the field's distinct values (null stays
+    null): equal codes exactly when equal values, and small integers are cheap to carry through the pair join."""
     t = near_table(d)
+    return t.select("unit_id", "record_id", **{
+        f: ibis.cases((t[f].notnull(), ibis.dense_rank().over(order_by=t[f])), else_=ibis.null()).cast("int32")
+        for f in NEAR_FIELDS})
+
+
+def build_near_identical(d: ScanData, p: Params, min_n: int) -> ir.Table:
+    """Pairs of a unit's records with ≥ ``share`` of their comparable fields (both filled) equal.
+
+    Every pair is compared, but cheaply: on integer codes, and the pairs with fewer than ``share × min_fields``
+    equal fields (which can never qualify) are dropped before the comparable fields are counted.
+    """
+    t = near_codes(d)
     o = t.view().rename(o_unit="unit_id", o_id="record_id", **{f"o_{f}": f for f in NEAR_FIELDS})
     j = t.join(o, [t.unit_id == o.o_unit, t.record_id < o.o_id])
-    comparable = [(j[f].notnull() & j[f"o_{f}"].notnull()) for f in NEAR_FIELDS]
-    equal = [(j[f] == j[f"o_{f}"]).fill_null(False) for f in NEAR_FIELDS]
-    n = sum((c.cast("int64") for c in comparable), ibis.literal(0))
-    same = sum((e.cast("int64") for e in equal), ibis.literal(0))
-    j = j.mutate(comparable=n, same=same)
+    one = ibis.literal(0, "int8")
+    j = j.mutate(same=sum(((j[f] == j[f"o_{f}"]).fill_null(False).cast("int8") for f in NEAR_FIELDS), one))
+    j = j.filter(j.same >= max(0.0, float(p["share"])) * int(p["min_fields"]))
+    j = j.mutate(comparable=sum(((j[f] == j[f"o_{f}"]).notnull().cast("int8") for f in NEAR_FIELDS), one))
     hits = j.filter((j.comparable >= p["min_fields"]) & (j.same >= j.comparable * p["share"]))
+    hits = hits.select("unit_id", "record_id", "o_id", same=hits.same.cast("int64"),
+                       comparable=hits.comparable.cast("int64"))
     share = hits.same.cast("float64") / hits.comparable
-    one = hits.select(unit_id=hits.unit_id, record_id=hits.record_id, other_id=hits.o_id, share=share,
-                      same=hits.same, comparable=hits.comparable)
-    two = hits.select(unit_id=hits.unit_id, record_id=hits.o_id, other_id=hits.record_id, share=share,
-                      same=hits.same, comparable=hits.comparable)
-    return ibis.union(one, two)
+    first = hits.select(unit_id=hits.unit_id, record_id=hits.record_id, other_id=hits.o_id, share=share,
+                        same=hits.same, comparable=hits.comparable)
+    second = hits.select(unit_id=hits.unit_id, record_id=hits.o_id, other_id=hits.record_id, share=share,
+                         same=hits.same, comparable=hits.comparable)
+    return ibis.union(first, second)
 
 
 def explain_near_identical(row: Row, p: Params, labels: Labels) -> str:
