@@ -16,6 +16,7 @@ Peak memory is each process's maximum resident set (``getrusage``; for the child
     python benchmarks/bench_scan.py --scale county                     # builds /tmp/bench-county
     python benchmarks/bench_scan.py --scale province --json scan.json  # builds /tmp/bench-province (~2.5 min)
     python benchmarks/bench_scan.py --scale province --reuse           # scan an existing build again
+    python benchmarks/bench_scan.py --scale province --reuse --all-exams  # also: every exam → Arrow → z-scores
     DUCHA_DATABASE_URL=postgresql://postgres@127.0.0.1:PORT/postgres \\
         python benchmarks/bench_scan.py --scale province --home /tmp/bench-pg --wipe-postgres
 """

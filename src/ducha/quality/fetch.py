@@ -2,12 +2,13 @@
 
 ``arrow_of(qs, spec)`` gives what ``qs.values_list(...)`` would, as an Arrow table, without Django's
 per-value converters: rows are fetched ``FETCH_ROWS`` at a time and each column is converted by Arrow in one
-call. On SQLite, dates and times are selected as text (``CAST … AS text``, which Django's SQLite connection
-would otherwise parse value by value in Python) and Arrow parses them; PostgreSQL gives date, aware datetime
-and Decimal objects, which Arrow converts natively. Times end as the local (``TIME_ZONE``) wall clock and
-decimals are rounded to the field's places, as through the ORM. The garbage collector is paused while
-rows are fetched: millions of short-lived row tuples would otherwise trigger collection after collection
-(this halves the time to read the monthly reports of a province).
+call. Dates and times (and on PostgreSQL decimals) are selected as text (``CAST … AS text``) and parsed by
+Arrow: converted value by value in Python (Django's SQLite converters, its time-zone loader for PostgreSQL,
+``Decimal`` objects) they cost more than everything else the scan does. Times end as the local
+(``TIME_ZONE``) wall clock; SQLite's decimals (floats) are rounded to the field's places, as Django's
+converter does. The garbage collector is paused while rows
+are fetched: millions of short-lived row tuples would otherwise trigger collection after collection (this
+halves the time to read a province's monthly reports).
 """
 
 from __future__ import annotations
@@ -40,26 +41,26 @@ def _decimal_places(model: Any, lookup: str) -> int | None:
     return field.decimal_places if isinstance(field, DecimalField) else None
 
 
-def _column(values: list[Any], kind: pa.DataType, places: int | None = None) -> pa.Array:
-    """Raw cursor values as one Arrow column of ``kind``: text dates and UTC times (SQLite) or date and
-    aware datetime objects (PostgreSQL); times end as the local wall clock, decimals rounded to the
-    field's places as Django's converter does."""
-    sample = next((v for v in values if v is not None), None)
+def _utc(values: list[Any]) -> pa.Array:
+    text = pa.array(values, pa.string())
+    try:
+        return text.cast(pa.timestamp("us", tz="UTC"))  # with its offset: PostgreSQL's "2012-01-05 01:30:00+00"
+    except pa.ArrowInvalid:
+        return text.cast(pa.timestamp("us")).cast(pa.timestamp("us", tz="UTC"))  # SQLite keeps UTC, no offset
+
+
+def _column(values: list[Any], kind: pa.DataType, as_text: bool, places: int | None) -> pa.Array:
+    """One column of raw cursor values as Arrow ``kind``; ``as_text``: selected as text; ``places``: round
+    to the field's decimal places (SQLite's floats, as Django's converter does)."""
     if pa.types.is_timestamp(kind):
-        if isinstance(sample, str):
-            utc = pa.array(values, pa.string()).cast(pa.timestamp("us")).cast(pa.timestamp("us", tz="UTC"))
-        else:
-            utc = pa.array(values, pa.timestamp("us", tz="UTC"))
-        return pc.local_timestamp(utc.cast(pa.timestamp("us", tz=settings.TIME_ZONE))).cast(kind)
-    if isinstance(sample, str) and not pa.types.is_string(kind):
+        return pc.local_timestamp(_utc(values).cast(pa.timestamp("us", tz=settings.TIME_ZONE))).cast(kind)
+    if as_text:
         return pa.array(values, pa.string()).cast(kind)
     if pa.types.is_floating(kind):
-        array = pa.array(values)  # float/int (SQLite) or Decimal (PostgreSQL)
-        if pa.types.is_decimal(array.type):  # through text, as float(Decimal) does: exact to the last bit
-            return array.cast(pa.string()).cast(kind)
-        return pc.round(array.cast(kind), places) if places is not None and isinstance(sample, float) else array.cast(kind)
-    if pa.types.is_boolean(kind) and sample is not None and not isinstance(sample, bool):
-        return pa.array(values, pa.int64()).cast(kind)
+        array = pa.array(values).cast(kind)  # floats, or ints where SQLite stored a whole number
+        return pc.round(array, places) if places is not None else array
+    if pa.types.is_boolean(kind):  # bools, or 0/1 where SQLite's bool converter does not apply
+        return pa.array(values).cast(kind)
     return pa.array(values, kind)
 
 
@@ -79,10 +80,15 @@ def arrow_of(qs: QuerySet[Any], spec: Spec) -> pa.Table:
     and types, read with the cursor ``FETCH_ROWS`` rows at a time."""
     schema = pa.schema([(name, kind) for name, _, kind in spec])
     connection = connections[qs.db]
-    as_text = connection.vendor == "sqlite"
-    select = [Cast(lookup, TextField()) if as_text and (pa.types.is_timestamp(kind) or pa.types.is_date(kind))
-              else lookup for _, lookup, kind in spec]
+    sqlite = connection.vendor == "sqlite"
     places = [_decimal_places(qs.model, lookup) for _, lookup, _ in spec]
+    # SQLite gives decimals as floats (rounded below); PostgreSQL as Decimal objects: text is faster, and exact
+    text = [pa.types.is_timestamp(kind) or pa.types.is_date(kind) or (p is not None and not sqlite)
+            for (_, _, kind), p in zip(spec, places, strict=True)]
+    select = [Cast(lookup, TextField()) if as_text else lookup
+              for (_, lookup, _), as_text in zip(spec, text, strict=True)]
+    if not sqlite:
+        places = [None] * len(spec)
     try:
         sql, params = qs.values_list(*select).query.get_compiler(using=qs.db).as_sql()
     except EmptyResultSet:
@@ -92,6 +98,7 @@ def arrow_of(qs: QuerySet[Any], spec: Spec) -> pa.Table:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(FETCH_ROWS):
             values = zip(*rows, strict=True)
-            columns = [_column(list(c), kind, p) for c, kind, p in zip(values, schema.types, places, strict=True)]
+            columns = [_column(list(c), kind, t, p)
+                       for c, kind, t, p in zip(values, schema.types, text, places, strict=True)]
             batches.append(pa.record_batch(columns, schema=schema))
     return pa.Table.from_batches(batches, schema=schema)

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ducha.orgs.models import OrgUnit
@@ -174,21 +174,24 @@ def entered_in(period: Period) -> Q:
     return Q(created_at__gte=start, created_at__lt=stop)
 
 
+def _touched(model: Any, on: str, key: str, period: Period) -> Exists:
+    """The record has a visit/exam dated or entered in the period (a correlated ``EXISTS`` on the record's
+    index: inside the ``OR`` below, PostgreSQL could only run an ``IN (subquery)`` row by row)."""
+    rng = _range(period)
+    return Exists(model.objects.filter(Q(**{f"{on}__range": rng}) | entered_in(period), **{key: OuterRef("pk")}))
+
+
 def pregnancy_scope(units: list[OrgUnit], period: Period) -> QuerySet[PregnancyRecord]:
     """Pregnancies with anything in the period: registration, a visit, delivery, 42-day check or entry."""
-    rng, entered = _range(period), entered_in(period)
-    visited = AntenatalVisit.objects.filter(Q(visit_on__range=rng) | entered)
-    post = PostpartumVisit.objects.filter(Q(visit_on__range=rng) | entered)
+    rng = _range(period)
     return PregnancyRecord.objects.filter(org_unit__in=units).filter(
-        Q(registered_on__range=rng) | Q(delivered_on__range=rng) | Q(check_42d_on__range=rng)
-        | entered | Q(pk__in=visited.values("record_id")) | Q(pk__in=post.values("record_id")))
+        Q(registered_on__range=rng) | Q(delivered_on__range=rng) | Q(check_42d_on__range=rng) | entered_in(period)
+        | _touched(AntenatalVisit, "visit_on", "record", period) | _touched(PostpartumVisit, "visit_on", "record", period))
 
 
 def child_scope(units: list[OrgUnit], period: Period) -> QuerySet[ChildRecord]:
-    rng, entered = _range(period), entered_in(period)
-    examined = ChildExam.objects.filter(Q(exam_on__range=rng) | entered)
     return ChildRecord.objects.filter(org_unit__in=units).filter(
-        Q(birth_date__range=rng) | entered | Q(pk__in=examined.values("child_id")))
+        Q(birth_date__range=_range(period)) | entered_in(period) | _touched(ChildExam, "exam_on", "child", period))
 
 
 def exam_frame(exams: pa.Table) -> pa.Table:
