@@ -204,7 +204,8 @@ def parse_date(value: Any) -> date | None:
     raise CellError("IMP024", "日期无法识别", "日期，如 2012-01-31")
 
 
-def _read_bytes(source: Source) -> bytes:
+def read_bytes(source: Source) -> bytes:
+    """The whole content of a path or an uploaded/open file."""
     if isinstance(source, str | Path):
         return Path(source).read_bytes()
     if hasattr(source, "seek"):
@@ -264,7 +265,7 @@ def load_sheets(source: Source, *, file_label: str, skip: set[str] | None = None
             ".xlsx 或 .csv 文件")
         raise ImportFileError([ImportProblem("IMP003", file_label, f"不支持“{suffix or '无扩展名'}”类型的文件",
                                              expected=expected)])
-    data = _read_bytes(source)
+    data = read_bytes(source)
     if not data.strip():
         raise ImportFileError([ImportProblem("IMP001", file_label, "文件是空的（没有任何内容）",
                                              expected="填写了数据的报表文件")])

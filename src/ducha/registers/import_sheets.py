@@ -20,7 +20,15 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from ducha.orgs.excel_io import ImportFileError, ImportProblem, Source, cell_text, is_blank, load_sheets
+from ducha.orgs.excel_io import (
+    ImportFileError,
+    ImportProblem,
+    Source,
+    cell_text,
+    is_blank,
+    load_sheets,
+    read_bytes,
+)
 from ducha.registers.import_columns import (
     IGNORED_HEADERS,
     NOTES_SHEET,
@@ -68,14 +76,6 @@ def _file_problem(code: str, label: str, problem: str, expected: str) -> ImportF
     return ImportFileError([ImportProblem(code, label, problem, expected=expected)])
 
 
-def _read_bytes(source: Source) -> bytes:
-    if isinstance(source, str | Path):
-        return Path(source).read_bytes()
-    if hasattr(source, "seek"):
-        source.seek(0)
-    return source.read()
-
-
 def load_grids(source: Source, file_label: str) -> list[Grid]:
     """The sheets of one file; raises :class:`ImportFileError` for an empty, broken or unsupported file."""
     suffix = Path(file_label).suffix.lower()
@@ -83,7 +83,7 @@ def load_grids(source: Source, file_label: str) -> list[Grid]:
         hint = "（旧版 .xls 请在 Excel 中“另存为”.xlsx）" if suffix == ".xls" else ""
         raise _file_problem("IMP003", file_label, f"不支持“{suffix or '无扩展名'}”类型的文件",
                             ".xlsx 或 .csv 文件" + hint)
-    data = _read_bytes(source)
+    data = read_bytes(source)
     if not data.strip():
         raise _file_problem("IMP001", file_label, "文件是空的（没有任何内容）", "按模板填写了数据的登记文件")
     if suffix == ".csv":

@@ -6,41 +6,28 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.http import Http404
 from rich.console import Console
 from rich.table import Table
 
 from ducha.indicators.export import HEADERS, ordered_rows, row_cells, table_to_csv, table_to_xlsx
 from ducha.indicators.selectors import indicator_table
-from ducha.orgs.selectors import access_unit, command_actor
-from ducha.reporting.periods import PeriodError, parse_period
+from ducha.reporting.command_scope import add_scope_arguments, command_period, command_unit, command_user
 
 
 class Command(BaseCommand):
     help = "计算并输出指标表（单位、分子、分母、率、任务、完成率、位次）"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--period", required=True, help="期间：201201、2012Q1、2012、2012MCH")
-        parser.add_argument("--unit", help="单位编码（默认：全县）")
+        add_scope_arguments(parser)
         parser.add_argument("--indicator", action="append", dest="codes", help="指标编码，可重复；默认全部")
         parser.add_argument("--level", choices=["children", "all"], default="children")
         parser.add_argument("--format", choices=["table", "csv", "xlsx"], default="table")
         parser.add_argument("--out", help="输出文件（xlsx 必须指定）")
-        parser.add_argument("--user", help="以哪个用户的权限计算（默认第一个超级管理员）")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        try:
-            period = parse_period(opts["period"])
-        except PeriodError as exc:
-            raise CommandError(str(exc)) from exc
-        try:
-            actor = command_actor(opts["user"])
-        except LookupError as exc:
-            raise CommandError(str(exc)) from exc
-        try:
-            root = access_unit(actor, opts["unit"]) if opts["unit"] else None
-        except Http404 as exc:
-            raise CommandError(f"单位编码“{opts['unit']}”不存在") from exc
+        period = command_period(opts["period"])
+        actor = command_user(opts["user"])
+        root = command_unit(actor, opts["unit"])
         try:
             table = indicator_table(actor, period=period, root=root, codes=opts["codes"], level=opts["level"])
         except LookupError as exc:

@@ -7,18 +7,16 @@ from typing import IO, Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.http import Http404
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ducha.orgs.selectors import access_unit, command_actor, default_unit
 from ducha.quality.actions import run_quality_scan
 from ducha.quality.checks.base import Check, catalogue
 from ducha.quality.export import run_to_json, run_to_xlsx
 from ducha.quality.models import QualityRun
 from ducha.quality.selectors import suspect_records, unit_scores
-from ducha.reporting.periods import PeriodError, parse_period
+from ducha.reporting.command_scope import command_period, command_unit, command_user
 
 OUT_SUFFIXES = (".xlsx", ".json")
 TOP_SUSPECTS = 20
@@ -36,12 +34,9 @@ class Command(BaseCommand):
         scan.add_argument("--user", help="以哪个用户的权限运行（默认第一个超级管理员）")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        period, out = self._period(opts["period"]), self._out(opts.get("out"))
-        try:
-            actor = command_actor(opts.get("user"))
-        except LookupError as exc:
-            raise CommandError(str(exc)) from exc
-        root = self._root(actor, opts.get("unit"))
+        period, out = command_period(opts["period"]), self._out(opts.get("out"))
+        actor = command_user(opts.get("user"))
+        root = command_unit(actor, opts.get("unit"))
         console = Console(file=cast(IO[str], self.stdout), width=150)
         try:
             run = self._scan(console, actor, period, root)
@@ -54,12 +49,6 @@ class Command(BaseCommand):
             out.write_bytes(data)
             console.print(f"已写入 {out}")
 
-    def _period(self, text: str) -> Any:
-        try:
-            return parse_period(text)
-        except PeriodError as exc:
-            raise CommandError(str(exc)) from exc
-
     def _out(self, text: str | None) -> Path | None:
         if not text:
             return None
@@ -69,17 +58,6 @@ class Command(BaseCommand):
         if not path.parent.exists():
             raise CommandError(f"输出文件“{text}”所在的文件夹不存在")
         return path
-
-    def _root(self, actor: Any, code: str | None) -> Any:
-        if not code:
-            root = default_unit(actor)
-            if root is None:
-                raise CommandError("该用户没有可检查的单位")
-            return root
-        try:
-            return access_unit(actor, code)
-        except Http404 as exc:
-            raise CommandError(f"单位编码“{code}”不存在") from exc
 
     def _scan(self, console: Console, actor: Any, period: Any, root: Any) -> QualityRun:
         checks = catalogue()
