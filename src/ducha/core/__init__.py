@@ -1,0 +1,1 @@
+"""The ground floor shared by every ducha app; imports no ducha app."""
