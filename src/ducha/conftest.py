@@ -72,3 +72,16 @@ def mini_county(db: Any) -> MiniCounty:
 def fast_password_hashing(settings: Any) -> None:
     """Tests create many users; production keeps Django's slow (safe) default hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """The suite's flush TRUNCATEs the audit log; on PostgreSQL its trigger allows that only when the session
+    sets ``ducha.allow_audit_truncate``. A startup option makes it every test connection's default (so a
+    ``RESET`` in ``ducha demo`` keeps it)."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database["ENGINE"].endswith("postgresql"):
+            options = database.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c ducha.allow_audit_truncate=on".strip()

@@ -1,23 +1,25 @@
-from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from ducha.audit.models import AuditEntry
+from ducha.audit.models import AuditChainHead, AuditEntry
+from ducha.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "object_type", "object_id", "summary"]
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "at", "actor", "action", "object_type", "object_id", "summary", "short_hash"]
     list_filter = ["action", "object_type"]
-    search_fields = ["object_id", "summary", "actor__username"]
+    search_fields = ["object_id", "summary", "actor__username", "hash"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    fields = ["seq", "at", "actor", "action", "object_type", "object_id", "summary", "before", "after",
+              "prev_hash", "hash"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    @admin.display(description="哈希")
+    def short_hash(self, obj: AuditEntry) -> str:
+        return f"{obj.hash[:12]}…"
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+@admin.register(AuditChainHead)
+class AuditChainHeadAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "hash"]
+    readonly_fields = ["seq", "hash"]

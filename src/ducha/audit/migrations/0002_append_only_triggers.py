@@ -1,8 +1,9 @@
 """On PostgreSQL a trigger makes the audit table append-only, whatever code (admin, shell, SQL) tries.
 
-TRUNCATE (used only by test isolation and ``ducha demo``'s rebuild) is not a row operation and stays
-possible. SQLite gets no trigger because Django's own ``flush`` deletes rows there; the model and its
-queryset refuse updates and deletes on every backend.
+TRUNCATE is not a row operation: 0004 adds a statement-level trigger that refuses it unless the session
+set ``ducha.allow_audit_truncate`` (test isolation and ``ducha demo``'s rebuild). SQLite gets no trigger
+because Django's own ``flush`` deletes rows there; the model and its queryset refuse updates and deletes
+on every backend.
 """
 
 from django.db import migrations

@@ -15,7 +15,7 @@ def test_save_report_writes_who_what_before_after(mini_county):
     save_report(actor=mc.officer_a, data_set=mc.data_set, unit_code="T01", period=parse_period("201201"),
                 values={"PREG_TOTAL": 5})
     save_report(actor=mc.inspector, data_set=mc.data_set, unit_code="T01", period=parse_period("201201"),
-                values={"PREG_TOTAL": 7})
+                values={"PREG_TOTAL": 7}, overwrite=True)
     first, second = AuditEntry.objects.filter(action="reporting.save_report").order_by("id")
     assert first.actor == mc.officer_a and first.before == {"PREG_TOTAL": None} and first.after == {"PREG_TOTAL": 5}
     assert second.actor == mc.inspector and second.before == {"PREG_TOTAL": 5} and second.after == {"PREG_TOTAL": 7}
