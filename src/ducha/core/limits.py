@@ -17,10 +17,12 @@ from typing import Any
 DEFAULT_COUNT_MAX = 10_000_000
 # Service population of one unit (a province has ~100 M people; PostgreSQL integer max is 2^31-1).
 POPULATION_MAX = 200_000_000
-# Unit codes: letters, digits, "-" and "_", 1–32 characters (no "/", spaces, dots or other separators).
+# Unit codes: letters, digits, "-" and "_", 1–32 characters, beginning with a letter or digit (no "/",
+# spaces, dots or other separators; no leading "-", which a spreadsheet would read as a formula).
 UNIT_CODE_MAX_LENGTH = 32
-UNIT_CODE_PATTERN = re.compile(r"^[0-9A-Za-z_-]{1,32}$")
-UNIT_CODE_RULE = "单位编码只能由英文字母、数字、“-”和“_”组成，长度 1–32 个字符，不能含空格、“/”等分隔符"
+UNIT_CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$")
+UNIT_CODE_RULE = ("单位编码只能由英文字母、数字、“-”和“_”组成，以字母或数字开头，长度 1–32 个字符，"
+                  "不能含空格、“/”等分隔符")
 # Longest CSV field accepted by the file reader (csv's own limit is 131,072).
 CSV_FIELD_MAX = 131_072
 

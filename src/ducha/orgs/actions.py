@@ -8,10 +8,15 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ducha.audit.actions import record_audit
-from ducha.orgs.models import ApiToken, Membership, OrgUnit, hash_token
+from ducha.core.limits import POPULATION_MAX, LimitError, check_count, check_text, check_unit_code
+from ducha.orgs.models import ApiToken, Membership, OrgUnit, hash_token, tree_path
+from ducha.orgs.selectors import in_subtree
+
+UNIT_TEXT_FIELDS = {"name": ("名称", 100), "short_name": ("简称", 20)}
 
 
 def _unit_snapshot(unit: OrgUnit) -> dict[str, Any]:
@@ -26,11 +31,35 @@ def _unit_snapshot(unit: OrgUnit) -> dict[str, Any]:
     }
 
 
-def _set_path(unit: OrgUnit) -> None:
+def checked_unit_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` of a unit with code, names and population checked against ``core.limits``.
+
+    Raises ValidationError (Chinese, per field); codes and names come back stripped.
+    """
+    out, errors = dict(fields), {}
+    for key, value in fields.items():
+        try:
+            if key == "code":
+                out[key] = check_unit_code(value)
+            elif key in UNIT_TEXT_FIELDS:
+                label, length = UNIT_TEXT_FIELDS[key]
+                out[key] = check_text(value or "", label=label, max_length=length)
+            elif key == "population":
+                out[key] = check_count(value, label="服务人口", maximum=POPULATION_MAX)
+        except LimitError as exc:
+            errors[key] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def set_tree_path(unit: OrgUnit) -> None:
+    """The unit's path and level from its parent's path and its own code (see ``models.tree_path``)."""
     if unit.parent is None:
-        unit.path, unit.level = f"/{unit.code}/", 1
+        unit.path, unit.level = tree_path(None, unit.code), 1
     else:
-        unit.path, unit.level = f"{unit.parent.path}{unit.code}/", unit.parent.level + 1
+        unit.path, unit.level = tree_path(unit.parent.path, unit.code), unit.parent.level + 1
+
 
 
 @transaction.atomic
@@ -47,35 +76,47 @@ def create_org_unit(
     closed_on: date | None = None,
     sort_order: int = 0,
 ) -> OrgUnit:
-    unit = OrgUnit(
-        code=code, name=name, short_name=short_name, kind=kind, parent=parent, population=population,
-        opened_on=opened_on, closed_on=closed_on, sort_order=sort_order,
-    )
-    _set_path(unit)
+    checked = checked_unit_fields({"code": code, "name": name, "short_name": short_name, "population": population})
+    unit = OrgUnit(kind=kind, parent=parent, opened_on=opened_on, closed_on=closed_on, sort_order=sort_order,
+                   **checked)
+    set_tree_path(unit)
     unit.full_clean()
     unit.save()
-    record_audit(actor=actor, action="orgs.create_unit", object_type="OrgUnit", object_id=code,
-                 summary=f"新建单位 {name}", after=_unit_snapshot(unit))
+    record_audit(actor=actor, action="orgs.create_unit", object_type="OrgUnit", object_id=unit.code,
+                 summary=f"新建单位 {unit.name}", after=_unit_snapshot(unit))
     return unit
 
 
 @transaction.atomic
 def update_org_unit(*, actor: Any, unit: OrgUnit, **changes: Any) -> OrgUnit:
     before = _unit_snapshot(unit)
+    changes = checked_unit_fields(changes)
+    if "parent" in changes and in_subtree(changes["parent"], unit):
+        raise ValidationError({"parent": ["上级单位不能是本单位自己或它的下级单位"]})
     for field, value in changes.items():
         setattr(unit, field, value)
     old_path = unit.path
-    _set_path(unit)
+    set_tree_path(unit)
     unit.full_clean()
     unit.save()
     if unit.path != old_path:
-        for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).order_by("level"):
-            child.refresh_from_db()
-            _set_path(child)
-            child.save(update_fields=["path", "level"])
+        _repath_descendants(unit)
     record_audit(actor=actor, action="orgs.update_unit", object_type="OrgUnit", object_id=unit.code,
                  summary=f"修改单位 {unit.name}", before=before, after=_unit_snapshot(unit))
     return unit
+
+
+def _repath_descendants(unit: OrgUnit) -> None:
+    """Recompute the paths below ``unit`` by following the parent links (not the old path prefix)."""
+    parents = [unit]
+    while parents:
+        children = list(OrgUnit.objects.filter(parent__in=parents))
+        by_pk = {p.pk: p for p in parents}
+        for child in children:
+            child.parent = by_pk[child.parent_id or 0]
+            set_tree_path(child)
+        OrgUnit.objects.bulk_update(children, ["path", "level"])
+        parents = children
 
 
 @transaction.atomic

@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from ducha.audit.admin_mixins import AuditedAdmin
-from ducha.orgs.actions import update_org_unit
+from ducha.orgs.actions import set_tree_path, update_org_unit
+from ducha.orgs.admin_forms import OrgUnitAdminForm
 from ducha.orgs.models import ApiToken, Membership, OrgUnit
 
 
 @admin.register(OrgUnit)
 class OrgUnitAdmin(AuditedAdmin):
+    form = OrgUnitAdminForm
     list_display = ["code", "name", "short_name", "kind", "parent", "population", "opened_on", "closed_on"]
     list_filter = ["kind"]
     search_fields = ["code", "name", "short_name"]
@@ -21,8 +23,7 @@ class OrgUnitAdmin(AuditedAdmin):
             fields = {f: form.cleaned_data[f] for f in form.changed_data}
             update_org_unit(actor=request.user, unit=OrgUnit.objects.get(pk=obj.pk), **fields)
             return
-        obj.path = f"{obj.parent.path if obj.parent else '/'}{obj.code}/"
-        obj.level = obj.parent.level + 1 if obj.parent else 1
+        set_tree_path(obj)
         super().save_model(request, obj, form, change)
 
 

@@ -18,6 +18,8 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from rich.console import Console
 
+from ducha.core.exports import append_row
+from ducha.core.limits import POPULATION_MAX, UNIT_CODE_PATTERN, UNIT_CODE_RULE, forbidden_characters
 from ducha.orgs.actions import create_org_unit, update_org_unit
 from ducha.orgs.excel_io import (
     CellError,
@@ -65,10 +67,11 @@ def build_units_workbook(units: Any) -> bytes:
     book = Workbook()
     ws = book.active
     ws.title = "组织机构"
-    ws.append(list(UNIT_COLUMNS.values()))
-    for unit in units:
-        ws.append([unit.code, unit.name, unit.short_name, OrgUnitKind(unit.kind).label,
-                   unit.parent.code if unit.parent_id else None, unit.population, unit.opened_on, unit.closed_on])
+    append_row(ws, list(UNIT_COLUMNS.values()))
+    for unit in units:  # text through ducha.core.exports: a name like "=HYPERLINK(…)" stays text
+        append_row(ws, [unit.code, unit.name, unit.short_name, OrgUnitKind(unit.kind).label,
+                        unit.parent.code if unit.parent_id else None, unit.population, unit.opened_on,
+                        unit.closed_on])
     for col, width in zip("ABCDEFGH", (12, 30, 14, 26, 12, 10, 12, 12), strict=True):
         ws.column_dimensions[col].width = width
         ws[f"{col}1"].font = Font(bold=True)
@@ -98,12 +101,14 @@ def _unit_row(sheet: Sheet, n: int, cells: list[Any], columns: dict[str, int],
         if not value:
             problems.append(sheet.problem("IMP025", f"{UNIT_COLUMNS[key]}为空", row=n, col=columns[key],
                                           expected=f"填写{UNIT_COLUMNS[key]}"))
+    text_problems = _text_problems(sheet, n, columns, {"code": code, "name": name, "short_name": short_name})
+    problems += text_problems
     kinds = {k.label: k.value for k in OrgUnitKind} | {k.value: k.value for k in OrgUnitKind}
     if kind_text not in kinds:
         problems.append(sheet.problem("IMP027", "类型无法识别", row=n, col=columns["kind"], value=kind_text,
                                       expected="以下之一：" + "、".join(OrgUnitKind.labels)))
     found: dict[str, Any] = {}
-    for key, parse in (("population", parse_count), ("opened_on", parse_date), ("closed_on", parse_date)):
+    for key, parse in (("population", parse_population), ("opened_on", parse_date), ("closed_on", parse_date)):
         col = columns[key]
         try:
             if (n, col) in sheet.uncached_formulas:
@@ -118,10 +123,30 @@ def _unit_row(sheet: Sheet, n: int, cells: list[Any], columns: dict[str, int],
     if code and parent == code:
         problems.append(sheet.problem("IMP044", "上级编码不能是本单位自己", row=n, col=columns["parent"],
                                       value=parent, expected="另一个单位的编码，或留空（顶级单位）"))
-    if not code or not name or kind_text not in kinds or len(found) < 3:
+    if not code or not name or kind_text not in kinds or len(found) < 3 or text_problems:
         return None
     return UnitRow(code, name, short_name, kinds[kind_text], parent or None, found["population"] or 0,
                    found["opened_on"], found["closed_on"], n)
+
+
+def _text_problems(sheet: Sheet, n: int, columns: dict[str, int], values: dict[str, str]) -> list[ImportProblem]:
+    """Codes outside the documented character set, names with control/zero-width/bidi characters."""
+    problems = []
+    if values["code"] and not UNIT_CODE_PATTERN.fullmatch(values["code"]):
+        problems.append(sheet.problem("IMP027", "单位编码含有不允许的字符", row=n, col=columns["code"],
+                                      value=values["code"], expected=UNIT_CODE_RULE))
+    for key in ("name", "short_name"):
+        hidden = forbidden_characters(values[key])
+        if hidden:
+            problems.append(sheet.problem(
+                "IMP029", f"{UNIT_COLUMNS[key]}含有不可见的控制字符（{'、'.join(sorted(set(hidden))[:5])}）",
+                row=n, col=columns[key], value=values[key], expected="不含控制字符、零宽字符或文字方向控制符的文字"))
+    return problems
+
+
+def parse_population(value: Any) -> int | None:
+    """A service population 0..``POPULATION_MAX`` (the same limit as the actions and the admin form)."""
+    return parse_count(value, maximum=POPULATION_MAX)
 
 
 def read_units_workbook(source: Source, *, actor: Any, file_label: str) -> list[UnitRow]:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+
+from ducha.core.limits import POPULATION_MAX, UNIT_CODE_PATTERN, UNIT_CODE_RULE, forbidden_characters
 
 
 class OrgUnitKind(models.TextChoices):
@@ -19,18 +24,50 @@ class OrgUnitKind(models.TextChoices):
     VILLAGE_CLINIC = "village_clinic", "村卫生室"
 
 
+def validate_unit_code(value: str) -> None:
+    """A unit code uses only letters, digits, "-" and "_" (``core.limits.UNIT_CODE_PATTERN``)."""
+    if not UNIT_CODE_PATTERN.fullmatch(value):
+        raise ValidationError(f"单位编码“{value[:40]}”无效：{UNIT_CODE_RULE}", code="unit_code")
+
+
+def validate_visible_text(value: str) -> None:
+    """Single-line text without control, zero-width or bidi-override characters."""
+    hidden = forbidden_characters(value)
+    if hidden:
+        shown = "、".join(sorted(set(hidden))[:5])
+        raise ValidationError(f"含有不可见的控制字符（{shown}），请删除后重试", code="hidden_characters")
+
+
+def path_segment(code: str) -> str:
+    """A code as one segment of a tree path: percent-encoded, so no code can contain the separator "/".
+
+    Valid codes (``validate_unit_code``) are their own segment; anything else that reached the database
+    by another way still cannot place a unit inside another unit's subtree.
+    """
+    return quote(code, safe="")
+
+
+def tree_path(parent_path: str | None, code: str) -> str:
+    """The materialised path of a unit with ``code`` under a parent whose path is ``parent_path``."""
+    return f"{parent_path or '/'}{path_segment(code)}/"
+
+
 class OrgUnit(models.Model):
-    code = models.CharField("编码", max_length=32, unique=True)
-    name = models.CharField("名称", max_length=100)
-    short_name = models.CharField("简称", max_length=20, blank=True)
+    code = models.CharField("编码", max_length=32, unique=True, validators=[validate_unit_code],
+                            help_text=UNIT_CODE_RULE)
+    name = models.CharField("名称", max_length=100, validators=[validate_visible_text])
+    short_name = models.CharField("简称", max_length=20, blank=True, validators=[validate_visible_text])
     kind = models.CharField("类型", max_length=20, choices=OrgUnitKind.choices)
     parent = models.ForeignKey(
         "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    # Materialised path "/root/child/…/self/" of codes: subtree = path startswith.
+    # Materialised path "/root/child/…/self/" of path segments of codes (``tree_path``): subtree = path
+    # startswith. Codes cannot contain "/" (validator and database constraint), and segments are encoded.
     path = models.CharField("路径", max_length=500, db_index=True, editable=False)
     level = models.PositiveSmallIntegerField("层级", editable=False, default=1)
-    population = models.PositiveIntegerField("服务人口", default=0)
+    population = models.PositiveIntegerField(
+        "服务人口", default=0,
+        validators=[MaxValueValidator(POPULATION_MAX, message=f"服务人口不应超过 {POPULATION_MAX:,}")])
     opened_on = models.DateField("启用日期", null=True, blank=True)
     closed_on = models.DateField("撤销日期", null=True, blank=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
@@ -43,6 +80,16 @@ class OrgUnit(models.Model):
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(opened_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
                 name="orgunit_closed_after_opened",
+            ),
+            models.CheckConstraint(
+                condition=~Q(code="") & ~Q(code__contains="/") & ~Q(code__contains=" "),
+                name="orgunit_code_no_separator",
+                violation_error_message="单位编码不能为空，也不能含“/”或空格",
+            ),
+            models.CheckConstraint(
+                condition=Q(population__lte=POPULATION_MAX),
+                name="orgunit_population_max",
+                violation_error_message=f"服务人口不应超过 {POPULATION_MAX:,}",
             ),
         ]
 
@@ -99,14 +146,3 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
 
-
-class LoginFailure(models.Model):
-    """One failed login; recent rows throttle further attempts (shared by all server workers)."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    client_ip = models.CharField(max_length=64, db_index=True, default="")
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = "登录失败记录"
-        verbose_name_plural = "登录失败记录"

@@ -101,6 +101,17 @@ def reporting_units(actor: Any, root: OrgUnit | None = None) -> QuerySet[OrgUnit
     return qs.order_by("sort_order", "code")
 
 
+def in_subtree(unit: OrgUnit | None, root: OrgUnit) -> bool:
+    """Whether ``unit`` is ``root`` or lies below it, following the parent links (not the path)."""
+    seen: set[int] = set()
+    while unit is not None and unit.pk not in seen:
+        if unit.pk == root.pk:
+            return True
+        seen.add(unit.pk)
+        unit = unit.parent
+    return False
+
+
 def subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(path__startswith=unit.path)
 

@@ -9,10 +9,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from ducha.core.exports import append_row
 from ducha.orgs.models import OrgUnit
 from ducha.quality.checks.base import STATUS_LABELS, catalogue
 from ducha.quality.models import QualityRun
-from ducha.quality.selectors import check_results, suspect_records, unit_scores
+from ducha.quality.selectors import check_results, run_figures, suspect_records, unit_scores
 
 SCORE_HEADERS = ["单位编码", "单位", "得分", "等级", "可疑项", "通过项", "无法判断项", "手册数", "可疑手册数"]
 RESULT_HEADERS = ["单位编码", "单位", "检查编号", "检查", "严重程度", "对象", "结果", "测得值", "阈值", "样本量", "为什么可疑"]
@@ -41,7 +42,7 @@ def run_to_xlsx(actor: Any, run: QualityRun, root: OrgUnit) -> bytes:
     for title, rows in _tables(actor, run, root).items():
         sheet = book.create_sheet(title)
         for row in rows:
-            sheet.append(row)
+            append_row(sheet, row)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
@@ -58,7 +59,7 @@ def run_to_json(actor: Any, run: QualityRun, root: OrgUnit) -> str:
     tables = _tables(actor, run, root)
     payload = {
         "period": run.period, "root": root.code, "started_at": run.started_at.isoformat(),
-        "summary": run.summary,
+        "summary": run_figures(actor, [run], root)[0].as_dict(),  # counted over the actor's units only
         **{name: [dict(zip(rows[0], row, strict=True)) for row in rows[1:]] for name, rows in tables.items()},
     }
     return json.dumps(payload, ensure_ascii=False, indent=1)

@@ -3,7 +3,9 @@
 Access rules, one condition per line:
 - a scan may be run by a superuser, or by an admin or inspector whose unit contains the scanned root;
 - a run is shown for ``root`` when its own root is ``root`` or one of ``root``'s ancestors;
-- results, scores and suspect records are shown only for units the actor can see, under ``root``.
+- results, scores and suspect records are shown only for units the actor can see, under ``root``;
+- a run's figures (可疑项, 无法判断, 可疑手册) are counted over those units only, never the run's totals;
+- who ran a run is named only when the run's own root is visible to the actor ("县级检查" otherwise).
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
-from ducha.orgs.models import OrgUnit, Role
+from ducha.orgs.models import OrgUnit, OrgUnitKind, Role
 from ducha.orgs.selectors import memberships_of, visible_units
 from ducha.quality.checks.base import Check, catalogue
 from ducha.quality.models import CheckResult, QualityRun, ResultStatus, SuspectRecord, UnitQualityScore
@@ -91,6 +93,51 @@ def fired_by_unit(actor: Any, run: QualityRun, root: OrgUnit) -> dict[int, list[
     for items in out.values():
         items.sort(key=lambda f: (-(f.check.weight() if f.check else 0), f.result.check_id))
     return out
+
+
+@dataclass(frozen=True)
+class RunFigures:
+    """One run as the actor may see it: figures counted over the actor's units under ``scope``."""
+
+    run: QualityRun
+    scope: OrgUnit
+    runner: str
+    units: int
+    fired: int
+    passed: int
+    undecided: int
+    suspects: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"scope": self.scope.code, "units": self.units, "fired": self.fired, "passed": self.passed,
+                "undecided": self.undecided, "suspects": self.suspects}
+
+
+def _runner(run: QualityRun, root_visible: bool) -> str:
+    """Who ran ``run``: their name when the actor sees the run's root, else only the level that ran it."""
+    if not root_visible:
+        return "县级检查" if run.root.kind == OrgUnitKind.COUNTY else "上级单位检查"
+    user = run.created_by
+    return (user.get_full_name() or user.username) if user is not None else "命令行"
+
+
+def run_figures(actor: Any, runs: list[QualityRun], root: OrgUnit) -> list[RunFigures]:
+    """``runs`` with their figures recounted over the units the actor sees under ``root``."""
+    units = _units(actor, root)
+    ids = [r.pk for r in runs]
+    visible_roots = set(visible_units(actor).filter(pk__in=[r.root_id for r in runs]).values_list("pk", flat=True))
+    results: dict[tuple[int, str], int] = {
+        (row["run_id"], row["status"]): row["n"] for row in CheckResult.objects.filter(
+            run_id__in=ids, unit__in=units).values("run_id", "status").annotate(n=Count("id"))}
+    suspects = dict(SuspectRecord.objects.filter(run_id__in=ids, unit__in=units).values("run_id")
+                    .annotate(n=Count("id")).values_list("run_id", "n"))
+    scored = dict(UnitQualityScore.objects.filter(run_id__in=ids, unit__in=units).values("run_id")
+                  .annotate(n=Count("id")).values_list("run_id", "n"))
+    return [RunFigures(run=r, scope=root, runner=_runner(r, r.root_id in visible_roots), units=scored.get(r.pk, 0),
+                       fired=results.get((r.pk, ResultStatus.FIRED), 0),
+                       passed=results.get((r.pk, ResultStatus.PASSED), 0),
+                       undecided=results.get((r.pk, ResultStatus.UNDECIDED), 0), suspects=suspects.get(r.pk, 0))
+            for r in runs]
 
 
 # ---- SMART plausibility per unit, operator and import batch -------------------------------------------

@@ -25,6 +25,7 @@ from ducha.quality.selectors import (
     can_run_scan,
     fired_by_unit,
     latest_run,
+    run_figures,
     runs_of,
     smart_reports,
     suspect_records,
@@ -84,11 +85,12 @@ def quality_home(request: HttpRequest) -> HttpResponse:
     context = {
         "title": "数据质量", "root": root, "period": period, "period_error": period_error,
         "period_groups": period_choices(period, latest), "units": unit_options(request.user),
-        "run": run, "panels": _panels(request.user, run, root),
+        "run": run, "figures": run_figures(request.user, [run], root)[0] if run else None,
+        "panels": _panels(request.user, run, root),
         "suspects": [(s, record_url(s)) for s in suspects], "vf_rows": vf_rows, "vf_bad": vf_bad,
         "smart": smart, "smart_groups": [("按单位", smart.units), ("按检查者", smart.operators),
                                          ("按导入批次", smart.batches)],
-        "history": runs_of(request.user, root=root),
+        "history": run_figures(request.user, runs_of(request.user, root=root), root),
         "can_scan": can_run_scan(request.user, root),
     }
     return render(request, "quality/home.html", context, status=400 if period_error else 200)
