@@ -3,6 +3,10 @@
 Entry metadata (录入时间 ``created_at``, 录入人 ``created_by``, 导入批次/工作表/行) is written once, when a
 row is first entered, and never changed: a correction changes the fields and ``updated_at`` and leaves
 an audit row with the values before and after.
+
+A correction by hand carries the record's ``version`` as it was shown and the values it showed: when
+the record changed since, a field the user changed whose stored value is no longer the one shown is a
+conflict (:class:`RecordConflict`, nothing written, both values named). Only changed fields are written.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from ducha.audit.actions import record_audit
+from ducha.core.db import retry_when_locked
 from ducha.orgs.excel_io import ImportFileError, ImportProblem, Source
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import writable_units
@@ -37,10 +42,12 @@ from ducha.registers.models import (
     PregnancyRecord,
 )
 
-__all__ = ["ImportFileError", "ImportResult", "import_registers", "create_record", "update_record",
+__all__ = ["ImportFileError", "ImportResult", "RecordConflict", "import_registers", "create_record", "update_record",
            "create_event", "update_event"]
 
-META_FIELDS = frozenset({"id", "created_at", "created_by", "batch", "source_sheet", "source_row", "updated_at"})
+META_FIELDS = frozenset({"id", "created_at", "created_by", "batch", "source_sheet", "source_row", "updated_at",
+                         "version"})
+NOT_SHOWN = object()
 TABLE_OF: dict[type[models.Model], TableSpec] = {
     PregnancyRecord: PREGNANCY, ChildRecord: CHILD, AntenatalVisit: ANTENATAL, PostpartumVisit: POSTPARTUM,
     ChildExam: EXAM,
@@ -93,17 +100,28 @@ def create_record(*, actor: Any, model: type[PregnancyRecord] | type[ChildRecord
     table = TABLE_OF[model]
     _writable(actor, unit)
     _check_dates(table, values, None)
-    with transaction.atomic():
+
+    @transaction.atomic
+    def create() -> PregnancyRecord | ChildRecord:
         if model._default_manager.filter(org_unit=unit, record_no=values.get("record_no")).exists():
             raise ValidationError({"record_no": f"{unit.name}已有编号为“{values.get('record_no')}”的手册"})
         obj = model._default_manager.create(org_unit=unit, created_by=actor, created_at=timezone.now(), **values)
         record_audit(actor=actor, action="registers.create_record", object_type=model.__name__, object_id=obj.pk,
                      summary=f"录入{table.name} {obj.record_no}（{unit.name}）", after=_audit_values(values))
-    return obj
+        return obj
+
+    try:
+        return retry_when_locked(create)
+    except IntegrityError:  # the same number entered at the same moment by someone else
+        raise ValidationError({"record_no": f"{unit.name}已有编号为“{values.get('record_no')}”的手册"}) from None
 
 
-def update_record(*, actor: Any, record: PregnancyRecord | ChildRecord, values: dict[str, Any]) -> list[str]:
-    """Correct a record; returns the changed fields. Entry metadata is never touched."""
+def update_record(*, actor: Any, record: PregnancyRecord | ChildRecord, values: dict[str, Any],
+                  based_on: int | None = None, shown: dict[str, Any] | None = None) -> list[str]:
+    """Correct a record; returns the changed fields. Entry metadata is never touched.
+
+    ``based_on``: the version the user's page showed (``shown``: its values); see :class:`RecordConflict`.
+    """
     table = TABLE_OF[type(record)]
     _writable(actor, record.org_unit)
     merged = {k: getattr(record, k, None) for k in ("birth_date", "registered_on", "lmp", "edd", "delivered_on",
@@ -113,7 +131,7 @@ def update_record(*, actor: Any, record: PregnancyRecord | ChildRecord, values: 
             org_unit=record.org_unit, record_no=values["record_no"]).exclude(pk=record.pk).exists():
         raise ValidationError({"record_no": f"{record.org_unit.name}已有编号为“{values['record_no']}”的手册"})
     return _apply(actor, record, values, action="registers.update_record",
-                  summary=f"修改{table.name} {record.record_no}")
+                  summary=f"修改{table.name} {record.record_no}", based_on=based_on, shown=shown)
 
 
 def create_event(*, actor: Any, model: type[AntenatalVisit] | type[PostpartumVisit] | type[ChildExam],
@@ -122,44 +140,101 @@ def create_event(*, actor: Any, model: type[AntenatalVisit] | type[PostpartumVis
     table = TABLE_OF[model]
     _writable(actor, record.org_unit)
     _check_dates(table, values, record)
-    with transaction.atomic():
+
+    @transaction.atomic
+    def create() -> models.Model:
         obj = model._default_manager.create(**{table.link: record}, created_by=actor, created_at=timezone.now(), **values)
         record_audit(actor=actor, action="registers.create_event", object_type=model.__name__, object_id=obj.pk,
                      summary=f"录入{table.name}（手册 {record.record_no}）", after=_audit_values(values))
-    return obj
+        return obj
+
+    return retry_when_locked(create)
 
 
 def update_event(*, actor: Any, event: AntenatalVisit | PostpartumVisit | ChildExam,
-                 values: dict[str, Any]) -> list[str]:
+                 values: dict[str, Any], based_on: int | None = None, shown: dict[str, Any] | None = None) -> list[str]:
     table = TABLE_OF[type(event)]
     record = getattr(event, table.link)
     _writable(actor, record.org_unit)
     merged = {k: getattr(event, k, None) for k in (table.date_key,)} | values
     _check_dates(table, merged, record)
     return _apply(actor, event, values, action="registers.update_event",
-                  summary=f"修改{table.name}（手册 {record.record_no}）")
+                  summary=f"修改{table.name}（手册 {record.record_no}）", based_on=based_on, shown=shown)
 
 
 def _field_label(obj: models.Model, name: str) -> str:
     return str(getattr(obj._meta.get_field(name), "verbose_name", name))
 
 
-def _apply(actor: Any, obj: models.Model, values: dict[str, Any], *, action: str, summary: str) -> list[str]:
+def display(obj: models.Model, name: str, value: Any) -> str:
+    """A field value as the form shows it: （空）, 是/否, a choice's label, a date as 2012-01-31."""
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    field = obj._meta.get_field(name)
+    choices = dict(getattr(field, "flatchoices", None) or [])
+    return str(choices.get(value, json_value(value) if not isinstance(value, models.Model) else value))
+
+
+class RecordConflict(ValidationError):
+    """Fields changed by someone else since the user's page was opened; nothing was written.
+
+    ``messages_by_field`` names both values per field; ``current`` is the record as stored now.
+    """
+
+    def __init__(self, current: models.Model, conflicts: dict[str, str]):
+        super().__init__(conflicts)
+        self.current = current
+        self.messages_by_field = conflicts
+
+
+def _conflicts(locked: models.Model, values: dict[str, Any], based_on: int | None,
+               shown: dict[str, Any] | None) -> dict[str, str]:
+    if based_on is None or getattr(locked, "version", 0) == based_on:
+        return {}
+    out = {}
+    changed_at = timezone.localtime(locked.updated_at).strftime("%Y-%m-%d %H:%M")  # type: ignore[attr-defined]
+    for key, new in values.items():
+        now = getattr(locked, key)
+        was = (shown or {}).get(key, NOT_SHOWN)
+        if now == new or (was is not NOT_SHOWN and was == now):
+            continue
+        label = _field_label(locked, key)
+        opened = "" if was is NOT_SHOWN else f"您打开时为 {display(locked, key, was)}，"
+        out[key] = (f"{label}：{opened}现为 {display(locked, key, now)}（{changed_at} 被他人修改），"
+                    f"您要保存的是 {display(locked, key, new)}")
+    return out
+
+
+def _apply(actor: Any, obj: models.Model, values: dict[str, Any], *, action: str, summary: str,
+           based_on: int | None = None, shown: dict[str, Any] | None = None) -> list[str]:
     unknown = set(values) & META_FIELDS
     if unknown:
         raise ValueError(f"entry metadata cannot be changed: {sorted(unknown)}")
+    return retry_when_locked(lambda: _apply_locked(actor, obj, values, action=action, summary=summary,
+                                                   based_on=based_on, shown=shown))
+
+
+def _apply_locked(actor: Any, obj: models.Model, values: dict[str, Any], *, action: str, summary: str,
+                  based_on: int | None, shown: dict[str, Any] | None) -> list[str]:
     with transaction.atomic():
         locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+        conflicts = _conflicts(locked, values, based_on, shown)
+        if conflicts:
+            raise RecordConflict(locked, conflicts)
         before = {k: getattr(locked, k) for k, v in values.items() if getattr(locked, k) != v}
         if not before:
             return []
         for key in before:
             setattr(locked, key, values[key])
-        locked.save(update_fields=[*before, "updated_at"])
+        locked.version += 1  # type: ignore[attr-defined]
+        locked.save(update_fields=[*before, "updated_at", "version"])
         record_audit(actor=actor, action=action, object_type=type(obj).__name__, object_id=obj.pk,
                      summary=summary + "：" + "、".join(_field_label(locked, k) for k in before),
                      before=_audit_values(before), after=_audit_values({k: values[k] for k in before}))
     for key in before:
         setattr(obj, key, values[key])
     obj.updated_at = locked.updated_at  # type: ignore[attr-defined]
+    obj.version = locked.version  # type: ignore[attr-defined]
     return list(before)

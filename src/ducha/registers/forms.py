@@ -8,13 +8,18 @@ same rules as an imported one.
 from __future__ import annotations
 
 import copy
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 
+from ducha.core.files import import_max_bytes, limit_text, too_large_problem
 from ducha.orgs.excel_io import CellError
 from ducha.orgs.models import OrgUnit
 from ducha.registers.import_cells import id_salt, parse_national_id
@@ -29,7 +34,6 @@ from ducha.registers.import_columns import (
 )
 from ducha.registers.models import AntenatalVisit, ChildExam, ChildRecord, PostpartumVisit, PregnancyRecord
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -40,7 +44,8 @@ class _EntryForm(forms.ModelForm):
     table: TableSpec
 
     def __init__(self, *args: Any, record: Any = None, **kwargs: Any):
-        if kwargs.get("instance") is not None:
+        editing = kwargs.get("instance") is not None
+        if editing:
             kwargs["instance"] = copy.copy(kwargs["instance"])  # validation must not change the caller's object
         super().__init__(*args, **kwargs)
         self.record = record
@@ -48,6 +53,8 @@ class _EntryForm(forms.ModelForm):
             if isinstance(field, forms.DateField):
                 field.widget = DATE_WIDGET
                 field.error_messages["invalid"] = "请输入有效的日期，如 2012-01-31"
+            # An edit posts what each field showed ("initial-<name>"): only fields the user changed are written.
+            field.show_hidden_initial = editing
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -59,7 +66,46 @@ class _EntryForm(forms.ModelForm):
         return data
 
     def values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self._meta.fields or () if name in self.cleaned_data}
+        """Model field → value to write: on an edit only the fields the user changed, on a new entry all."""
+        names = [n for n in self._meta.fields or () if n in self.cleaned_data]
+        if self.instance.pk is not None:
+            names = [n for n in names if n in self.changed_data]
+        return {name: self.cleaned_data[name] for name in names}
+
+    def shown(self, name: str) -> Any:
+        """The value field ``name`` showed when the page was opened (posted as ``initial-<name>``)."""
+        field = self.fields[name]
+        raw = field.hidden_widget().value_from_datadict(self.data, self.files, self.add_initial_prefix(name))
+        try:
+            return field.clean(raw)
+        except forms.ValidationError:
+            return None
+
+    def shown_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        """What the page showed for each field in ``values`` (model field names)."""
+        return {name: self.shown(name) for name in values if name in self.fields}
+
+
+def _as_post(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def refreshed_form(form: _EntryForm, current: Any, **kwargs: Any) -> _EntryForm:
+    """``form`` again, now based on the ``current`` stored record: every field shows (and posts as what it
+    showed) the stored value, except the fields the user changed, which keep what the user typed."""
+    stored = type(form)(instance=current, **kwargs)
+    data = QueryDict(mutable=True)
+    data.update(form.data)
+    for name in stored.fields:
+        text = _as_post(stored[name].value())
+        data[stored.add_initial_prefix(name)] = text
+        if name not in form.changed_data:
+            data[name] = text
+    return type(form)(data, form.files, instance=current, **kwargs)
 
 
 def _positive(value: Any, label: str) -> Any:
@@ -127,7 +173,20 @@ class ChildRecordForm(_EntryForm):
         return mother
 
     def values(self) -> dict[str, Any]:
-        return super().values() | {"mother": self.cleaned_data.get("mother_no")}
+        values = super().values()
+        if self.instance.pk is None or "mother_no" in self.changed_data:
+            values["mother"] = self.cleaned_data.get("mother_no")
+        return values
+
+    def shown_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        shown = super().shown_values(values)
+        if "mother" in values:
+            number = self.fields["mother_no"].hidden_widget().value_from_datadict(
+                self.data, self.files, self.add_initial_prefix("mother_no")) or ""
+            unit = self.unit or self.instance.org_unit
+            shown["mother"] = PregnancyRecord.objects.filter(org_unit=unit, record_no=number.strip()).first() \
+                if number.strip() else None
+        return shown
 
 
 class AntenatalVisitForm(_EntryForm):
@@ -208,9 +267,9 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     upload = MultipleFileField(
-        label="登记文件", help_text="按模板填写的 .xlsx，或每张表一个 .csv（UTF-8 或 GBK 编码），可一次选择多个文件；"
-                                 "每个文件不超过 50 MB",
-        error_messages={"required": "请选择要上传的文件", "empty": "上传的文件是空的", "invalid": "上传的不是文件"},
+        label="登记文件", help_text=format_lazy("按模板填写的 .xlsx，或每张表一个 .csv（UTF-8 或 GBK 编码），可一次选择多个"
+                                             "文件；每个文件不超过 {}", lazy(limit_text, str)()),
+        error_messages={"required": "请选择要上传的文件", "empty": "上传的文件是空的（IMP001）", "invalid": "上传的不是文件"},
     )
 
     def clean_upload(self) -> list[Any]:
@@ -220,7 +279,7 @@ class UploadForm(forms.Form):
             if suffix not in UPLOAD_SUFFIXES:
                 raise forms.ValidationError(
                     f"不支持“{suffix or '无扩展名'}”类型的文件“{upload.name}”：请上传 .xlsx 或 .csv 文件"
-                    + ("（旧版 .xls 请在 Excel 中另存为 .xlsx）" if suffix == ".xls" else ""))
-            if upload.size > MAX_UPLOAD_BYTES:
-                raise forms.ValidationError(f"文件“{upload.name}”过大（超过 50 MB），请拆分后分别上传")
+                    + ("（旧版 .xls 请在 Excel 中另存为 .xlsx）" if suffix == ".xls" else "") + "（IMP003）")
+            if upload.size > import_max_bytes():
+                raise forms.ValidationError(f"文件“{upload.name}”{too_large_problem(upload.size)}，请拆分后分别上传（IMP006）")
         return uploads

@@ -115,8 +115,8 @@ class _Writer:
         """Apply the non-blank values to existing rows; entry metadata stays; each change is audited."""
         for start in range(0, len(changes), BATCH_SIZE):
             chunk = changes[start:start + BATCH_SIZE]
-            stored = table.model._default_manager.in_bulk([pk for pk, _, _ in chunk])
-            touched, fields = [], {"updated_at"}
+            stored = table.model._default_manager.select_for_update().in_bulk([pk for pk, _, _ in chunk])
+            touched, fields = [], {"updated_at", "version"}
             for pk, values, plan in chunk:
                 obj = stored[pk]
                 before = {k: getattr(obj, k) for k, v in values.items() if getattr(obj, k) != v}
@@ -126,6 +126,7 @@ class _Writer:
                 for key in before:
                     setattr(obj, key, values[key])
                 obj.updated_at = self.now  # type: ignore[attr-defined]
+                obj.version += 1  # type: ignore[attr-defined]  # a form opened before the import is now stale
                 fields.update(before)
                 touched.append(obj)
                 self.audits.append(AuditEntry(

@@ -46,6 +46,9 @@ class EntryMeta(models.Model):
     source_sheet = models.CharField("工作表", max_length=64, blank=True)
     source_row = models.PositiveIntegerField("行号", null=True, blank=True)
     updated_at = models.DateTimeField("最后修改", auto_now=True)
+    version = models.PositiveIntegerField(
+        "版本", default=0, editable=False, help_text="每次修改加 1；保存修改时核对打开页面时的版本，防止覆盖他人的修改",
+    )
 
     class Meta:
         abstract = True

@@ -18,11 +18,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
+from ducha.core.db import BusyError
 from ducha.orgs.excel_io import ImportFileError
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import can_write, visible_units, writable_units
 from ducha.registers import selectors
-from ducha.registers.actions import create_event, create_record, import_registers, update_event, update_record
+from ducha.registers.actions import (
+    RecordConflict,
+    create_event,
+    create_record,
+    import_registers,
+    update_event,
+    update_record,
+)
 from ducha.registers.forms import (
     AntenatalVisitForm,
     ChildExamForm,
@@ -31,6 +39,7 @@ from ducha.registers.forms import (
     PregnancyRecordForm,
     UnitChoiceForm,
     UploadForm,
+    refreshed_form,
 )
 from ducha.registers.import_write import COUNT_LABELS, ImportResult
 from ducha.registers.models import AntenatalVisit, ChildExam, ChildRecord, PostpartumVisit, PregnancyRecord
@@ -87,9 +96,11 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _form_page(request: HttpRequest, form: Any, *, title: str, back: str, record: Any = None,
-               unit_form: Any = None, status: int = 200) -> HttpResponse:
+               unit_form: Any = None, status: int = 200, version: int | None = None,
+               conflicts: list[str] | None = None) -> HttpResponse:
     return render(request, "registers/form.html", {"title": title, "form": form, "back": back, "record": record,
-                                                   "unit_form": unit_form}, status=status)
+                                                   "unit_form": unit_form, "version": version,
+                                                   "conflicts": conflicts or []}, status=status)
 
 
 def _apply_errors(form: Any, err: ValidationError) -> None:
@@ -110,6 +121,8 @@ def _record_new(request: HttpRequest, model: Any, form_class: Any, title: str, d
             record = create_record(actor=request.user, model=model, unit=unit, values=form.values())
         except ValidationError as err:
             _apply_errors(form, err)
+        except BusyError as err:
+            form.add_error(None, str(err))
         else:
             messages.success(request, f"已录入{title.removeprefix('新建')} {record.record_no}")
             return redirect(detail, pk=record.pk)
@@ -127,19 +140,53 @@ def child_new(request: HttpRequest) -> HttpResponse:
     return _record_new(request, ChildRecord, ChildRecordForm, "新建儿童保健手册", "registers:child_detail")
 
 
+def _posted_version(request: HttpRequest, form: Any) -> int | None:
+    raw = request.POST.get("version", "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) < 12:
+        return int(raw)
+    form.add_error(None, "页面缺少版本信息（可能是很早以前打开的页面），没有保存任何内容：请重新打开后再修改")
+    return None
+
+
+def _edit(request: HttpRequest, form: Any, update: Any, **kwargs: Any) -> tuple[Any, int, list[str]]:
+    """Save an edit based on the posted version; on a conflict the form refreshed to the stored record.
+
+    Returns the form to show, the status (302 = saved) and the conflict messages.
+    """
+    version = _posted_version(request, form)
+    if version is None:
+        return form, 400, []
+    values = form.values()
+    try:
+        changed = update(actor=request.user, values=values, based_on=version, shown=form.shown_values(values),
+                         **kwargs)
+    except RecordConflict as err:
+        fresh = refreshed_form(form, err.current, **({"record": form.record} if form.record else {}))
+        for field, message in err.messages_by_field.items():
+            name = "mother_no" if field == "mother" else field
+            fresh.add_error(name if name in fresh.fields else None, message)
+        return fresh, 409, list(err.messages_by_field.values())
+    except ValidationError as err:
+        _apply_errors(form, err)
+        return form, 400, []
+    except BusyError as err:
+        form.add_error(None, str(err))
+        return form, 503, []
+    messages.success(request, f"已保存，修改了 {len(changed)} 项" if changed else "没有修改任何内容")
+    return form, 302, []
+
+
 def _record_edit(request: HttpRequest, record: Any, form_class: Any, title: str, detail: str) -> HttpResponse:
     form = form_class(request.POST or None, instance=record)
     back = reverse(detail, args=[record.pk])
+    status, conflicts = (400 if request.method == "POST" else 200), list[str]()
     if request.method == "POST" and form.is_valid():
-        try:
-            changed = update_record(actor=request.user, record=record, values=form.values())
-        except ValidationError as err:
-            _apply_errors(form, err)
-        else:
-            messages.success(request, f"已保存，修改了 {len(changed)} 项" if changed else "没有修改任何内容")
+        form, status, conflicts = _edit(request, form, update_record, record=record)
+        if status == 302:
             return redirect(back)
-    return _form_page(request, form, title=title, back=back, record=record,
-                      status=400 if request.method == "POST" else 200)
+    version = form.instance.version if status == 409 else record.version
+    return _form_page(request, form, title=title, back=back, record=record, status=status, version=version,
+                      conflicts=conflicts)
 
 
 @login_required
@@ -160,19 +207,24 @@ def _event_page(request: HttpRequest, record: Any, event: Any, model: Any, form_
                 detail: str) -> HttpResponse:
     form = form_class(request.POST or None, instance=event, record=record)
     back = reverse(detail, args=[record.pk])
-    if request.method == "POST" and form.is_valid():
+    status, conflicts = (400 if request.method == "POST" else 200), list[str]()
+    if request.method == "POST" and form.is_valid() and event is not None:
+        form, status, conflicts = _edit(request, form, update_event, event=event)
+        if status == 302:
+            return redirect(back)
+    elif request.method == "POST" and form.is_valid():
         try:
-            if event is None:
-                create_event(actor=request.user, model=model, record=record, values=form.values())
-            else:
-                update_event(actor=request.user, event=event, values=form.values())
+            create_event(actor=request.user, model=model, record=record, values=form.values())
         except ValidationError as err:
             _apply_errors(form, err)
+        except BusyError as err:
+            form.add_error(None, str(err))
         else:
             messages.success(request, f"已保存{title.removeprefix('新增').removeprefix('修改')}")
             return redirect(back)
-    return _form_page(request, form, title=title, back=back, record=record,
-                      status=400 if request.method == "POST" else 200)
+    version = None if event is None else (form.instance.version if status == 409 else event.version)
+    return _form_page(request, form, title=title, back=back, record=record, status=status, version=version,
+                      conflicts=conflicts)
 
 
 EVENTS: dict[str, tuple[Any, ...]] = {
@@ -219,7 +271,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         try:
             result = import_registers(actor=request.user, files=[(u.name, u) for u in uploads])
         except ImportFileError as err:
-            context["problems"] = err.problems
+            context["import_error"], context["problems"] = err, err.shown  # the first 20 of each id
         else:
             context["result"] = result
             context.update(import_summary(result))

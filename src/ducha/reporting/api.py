@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest
-from ninja import Router, Schema
-from pydantic import Field, StrictInt
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from ducha.api_auth import actor_of
+from ducha.api_contract import (
+    CODE_PATTERN,
+    PERIOD_MAX_LENGTH,
+    PERIOD_PATTERN,
+    UNIT_CODE,
+    WRITE_ERRORS,
+    contract,
+)
+from ducha.core.db import BusyError
+from ducha.core.limits import UNIT_CODE_MAX_LENGTH
 from ducha.orgs.api import scoped_root
-from ducha.reporting.actions import ReportError, save_report
-from ducha.reporting.models import DataSet
+from ducha.reporting.actions import ReportConflict, ReportError, save_report
+from ducha.reporting.errors import conflict_response
+from ducha.reporting.models import MAX_VALUE_CEILING, DataSet
 from ducha.reporting.periods import parse_period
 from ducha.reporting.selectors import MCH_MONTHLY, data_values, get_data_set, reporting_status
 
@@ -25,6 +38,7 @@ class DataValueOut(Schema):
     element_name: str
     value: int
     updated_at: datetime
+    version: int = Field(description="该值的版本；修改或清空时在 based_on 中原样传回")
 
 
 class DataValuesOut(Schema):
@@ -36,12 +50,32 @@ class DataValuesOut(Schema):
     values: list[DataValueOut]
 
 
+ElementCode = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
+
+
+def _integral_float(value: Any) -> Any:
+    """``2.0`` is the integer 2 in JSON Schema too; ``1.5``, ``"10"``, ``true`` stay what they are (and fail)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_VALUE_CEILING), BeforeValidator(_integral_float)]
+ONLY_CODE_KEYS: dict[str, Any] = {"additionalProperties": False}  # keys other than data element codes are refused
+
+
 class ReportIn(Schema):
-    data_set: str = MCH_MONTHLY
-    unit: str = Field(description="报送单位编码，如 T01")
-    period: str = Field(description="月份，如 201201（报表为月报时只接受月份）")
-    values: dict[str, StrictInt | None] = Field(description="数据元编码 → 非负整数；null 表示清空该项")
-    submit: bool = Field(default=True, description="同时记为已报送")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"unit": "T01", "period": "201202", "values": {"PREG_TOTAL": 10, "PREG_REGISTERED": 7}, "submit": True}]})
+
+    data_set: str = Field(default=MCH_MONTHLY, pattern=CODE_PATTERN, description="报表编码")
+    unit: str = Field(pattern=UNIT_CODE, max_length=UNIT_CODE_MAX_LENGTH, description="报送单位编码，如 T01")
+    period: str = Field(pattern=PERIOD_PATTERN, max_length=PERIOD_MAX_LENGTH,
+                        description="月份，如 201201（报表为月报时只接受月份，且不能是尚未开始的月份）")
+    values: dict[ElementCode, Count | None] = Field(
+        min_length=1, json_schema_extra=ONLY_CODE_KEYS, description="数据元编码 → 非负整数（不超过该数据元的最大值）；null 表示清空该项；至少一项")
+    submit: StrictBool = Field(default=True, description="同时记为已报送")
+    based_on: dict[ElementCode, Annotated[StrictInt, Field(ge=0)] | None] = Field(
+        default_factory=dict, json_schema_extra=ONLY_CODE_KEYS, description="数据元编码 → 修改所依据的版本（GET 返回的 version）；null 或缺省表示"
+        "“该项原为空”。库中的值与所依据的版本不符时返回 409，什么都不写入")
 
 
 class ChangeOut(Schema):
@@ -66,6 +100,7 @@ class ReportSavedOut(Schema):
     changed: dict[str, ChangeOut]
     violations: list[ViolationOut]
     submitted_at: datetime | None
+    versions: dict[str, int] = Field(default_factory=dict, description="写入后各项的新版本（清空的项不列出）")
 
 
 class UnitReportingOut(Schema):
@@ -96,9 +131,17 @@ def find_data_set(code: str) -> DataSet:
         raise Http404(f"报表 {code} 不存在") from None
 
 
-@router.get("/data-values", response=DataValuesOut, summary="读取数据值")
+PERIOD_QUERY = Query(..., pattern=PERIOD_PATTERN, max_length=PERIOD_MAX_LENGTH,
+                     description="期间：201201、2012-01、2012Q1、2012、2012MCH", example="2012Q1")
+UNIT_QUERY = Query(None, pattern=UNIT_CODE, max_length=UNIT_CODE_MAX_LENGTH,
+                   description="单位编码，缺省为调用者的最上级单位", example="T01")
+DATA_SET_QUERY = Query(MCH_MONTHLY, pattern=CODE_PATTERN, description="报表编码", example=MCH_MONTHLY)
+
+
+@router.get("/data-values", **contract(DataValuesOut), summary="读取数据值")
 def read_data_values(
-    request: HttpRequest, period: str, unit: str | None = None, data_set: str = MCH_MONTHLY
+    request: HttpRequest, period: str = PERIOD_QUERY, unit: str | None = UNIT_QUERY,
+    data_set: str = DATA_SET_QUERY,
 ) -> DataValuesOut:
     """``unit`` 及其全部下级在 ``period`` 内各月的数据值；季度、年、妇幼统计年度展开为月份。"""
     actor = actor_of(request)
@@ -111,20 +154,26 @@ def read_data_values(
     return DataValuesOut(
         data_set=ds.code, period=per.code, period_label=per.label, unit=root.code, months=months,
         values=[DataValueOut(unit=v.org_unit.code, period=v.period, element=v.data_element.code,
-                             element_name=v.data_element.name, value=v.value, updated_at=v.updated_at)
+                             element_name=v.data_element.name, value=v.value, updated_at=v.updated_at,
+                             version=v.version)
                 for v in rows],
     )
 
 
-@router.post("/data-values", response=ReportSavedOut, summary="填报或修改一份报表")
-def write_data_values(request: HttpRequest, payload: ReportIn) -> ReportSavedOut:
+@router.post("/data-values", **contract(ReportSavedOut, WRITE_ERRORS), summary="填报或修改一份报表")
+def write_data_values(request: HttpRequest, payload: ReportIn) -> ReportSavedOut | HttpResponse:
     """保存一个单位一个月的报表（与网页填报同一动作）；返回改动的项目和违反的校验规则。"""
     actor = actor_of(request)
     if not payload.values:
         raise ReportError(["values 中至少要有一项数据"])
     ds = find_data_set(payload.data_set)
-    result = save_report(actor=actor, data_set=ds, unit_code=payload.unit, period=parse_period(payload.period),
-                         values=payload.values, submit=payload.submit, source="API")
+    try:
+        result = save_report(actor=actor, data_set=ds, unit_code=payload.unit, period=parse_period(payload.period),
+                             values=payload.values, based_on=payload.based_on, submit=payload.submit, source="API")
+    except ReportConflict as err:
+        return conflict_response(err)
+    except BusyError as err:
+        raise HttpError(503, str(err)) from None
     return ReportSavedOut(
         data_set=ds.code, unit=payload.unit, period=parse_period(payload.period).code,
         changed={c: ChangeOut(before=o, after=n) for c, (o, n) in result.changed.items()},
@@ -132,12 +181,14 @@ def write_data_values(request: HttpRequest, payload: ReportIn) -> ReportSavedOut
                                  message=v.message, left_value=v.left_value, operator=v.operator,
                                  right_value=v.right_value) for v in result.violations],
         submitted_at=result.submission.submitted_at if result.submission else None,
+        versions={c: result.version for c, (_, n) in result.changed.items() if n is not None and result.version},
     )
 
 
-@router.get("/reporting-status", response=ReportingStatusOut, summary="报送及时率与完整率")
+@router.get("/reporting-status", **contract(ReportingStatusOut), summary="报送及时率与完整率")
 def read_reporting_status(
-    request: HttpRequest, period: str, unit: str | None = None, data_set: str = MCH_MONTHLY
+    request: HttpRequest, period: str = PERIOD_QUERY, unit: str | None = UNIT_QUERY,
+    data_set: str = DATA_SET_QUERY,
 ) -> ReportingStatusOut:
     """``unit`` 下每个应报单位在 ``period`` 内的应报、已报、及时份数与比率（%）。"""
     actor = actor_of(request)

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ducha.core.exports import append_row
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import writable_units
 from ducha.reporting.excel_read import (
@@ -31,6 +32,8 @@ from ducha.reporting.excel_read import (
     read_reports_files,
     read_reports_workbook,
 )
+from ducha.reporting.excel_versions import RULE as VERSIONS_RULE
+from ducha.reporting.excel_versions import write_versions_sheet
 from ducha.reporting.models import DataElement, DataSet
 from ducha.reporting.periods import Period
 
@@ -47,10 +50,12 @@ RULES = [
     "每行是一个单位一个月份的报表。“单位编码”“期间”两列用于识别报表，请勿修改；“单位名称”仅供核对。",
     "期间写作年份 4 位加月份 2 位，如 201201 表示 2012年1月（也可写 2012-01）；不能填报尚未开始的月份。",
     "数值为不小于 0 的整数（人数、例数），不能填写小数、负数、文字或没有计算结果的公式。",
-    "空白单元格表示未填报；一行的数据项全部空白时整行不导入；已有数据的单元格改为空白会删除该数据。",
+    "空白单元格表示未填报；一行的数据项全部空白时整行不导入；本模板中已有数据的单元格改为空白会删除该数据"
+    "（没有版本信息的文件，如 CSV，空白单元格不删除已有数据）。",
     "同一单位同一月份只能出现一次（同一次导入的多个文件之间也不能重复）。",
     "也可以另存为 CSV 文件（UTF-8 或 GBK 编码）导入，表头保持不变。",
     "文件中任何一处有问题，整个文件都不会导入；请按提示（文件、工作表、行、列）改正后重新导入。",
+    VERSIONS_RULE,
 ]
 
 
@@ -64,21 +69,31 @@ def template_file_name(data_set: DataSet, period: Period) -> str:
 
 
 def build_template(data_set: DataSet, period: Period, units: Iterable[OrgUnit], values: TemplateValues | None = None,
-                   *, today: date | None = None) -> bytes:
-    """An .xlsx template: one row per unit × month of ``period`` that has begun, pre-filled with ``values``."""
+                   *, today: date | None = None, versions: TemplateValues | None = None) -> bytes:
+    """An .xlsx template: one row per unit × month of ``period`` that has begun, pre-filled with ``values``.
+
+    With ``versions`` (the stored values' versions) a hidden "版本" sheet records what each cell held, so an
+    import of the filled template can tell the user's changes from values changed since by others.
+    """
     elements = data_set_elements(data_set)
     months = [m for m in period.months() if m.start <= (today or timezone.localdate())]
     book = Workbook()
     ws = book.active
     assert ws is not None
     ws.title = DATA_SHEET
-    ws.append([*FIXED_COLUMNS.values(), *(e.name for e in elements)])
+    append_row(ws, [*FIXED_COLUMNS.values(), *(e.name for e in elements)])
+    rows = []
     for unit in units:
         for m in months:
             filled = (values or {}).get((unit.code, m.code), {})
-            ws.append([unit.code, unit.name, m.code, *(filled.get(e.code) for e in elements)])
+            append_row(ws, [unit.code, unit.name, m.code, *(filled.get(e.code) for e in elements)])
+            rows.append((unit.code, m.code))
     _style_data_sheet(ws, len(elements))
     _notes_sheet(book.create_sheet(NOTES_SHEET), data_set, period, elements)
+    if versions is not None:
+        stored = {key: {code: (value, versions.get(key, {}).get(code, 0)) for code, value in cells.items()}
+                  for key, cells in (values or {}).items()}
+        write_versions_sheet(book, rows, [e.code for e in elements], stored)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -114,27 +129,27 @@ def _style_data_sheet(ws: Worksheet, n_elements: int) -> None:
 
 
 def _notes_sheet(ws: Worksheet, data_set: DataSet, period: Period, elements: list[DataElement]) -> None:
-    ws.append([f"{data_set.name}（{data_set.code}）填报模板"])
+    append_row(ws, [f"{data_set.name}（{data_set.code}）填报模板"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["期间", period.label, period.code])
-    ws.append(["报送周期", data_set.get_period_type_display(), f"期末后 {data_set.deadline_days} 天内报送为及时"])
-    ws.append([])
-    ws.append(["填写说明"])
+    append_row(ws, ["期间", period.label, period.code])
+    append_row(ws, ["报送周期", data_set.get_period_type_display(), f"期末后 {data_set.deadline_days} 天内报送为及时"])
+    append_row(ws, [])
+    append_row(ws, ["填写说明"])
     ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
     for number, text in enumerate(RULES, start=1):
-        ws.append([f"{number}.", text])
-    ws.append([])
-    ws.append(["列", "表头", "数据元编码", "类型", "计量单位", "栏目", "说明"])
+        append_row(ws, [f"{number}.", text])
+    append_row(ws, [])
+    append_row(ws, ["列", "表头", "数据元编码", "类型", "计量单位", "栏目", "说明"])
     for c in ws[ws.max_row]:
         c.font = Font(bold=True)
         c.fill = HEADER_FILL
-    ws.append(["A", "单位编码", "", "文本", "", "", "系统中的单位编码，勿修改"])
-    ws.append(["B", "单位名称", "", "文本", "", "", "仅供核对，导入时不读取"])
-    ws.append(["C", "期间", "", "文本", "", "", "月份编码，如 201201"])
+    append_row(ws, ["A", "单位编码", "", "文本", "", "", "系统中的单位编码，勿修改"])
+    append_row(ws, ["B", "单位名称", "", "文本", "", "", "仅供核对，导入时不读取"])
+    append_row(ws, ["C", "期间", "", "文本", "", "", "月份编码，如 201201"])
     sections = {se.data_element_id: se.section for se in data_set.set_elements.all()}
     for index, element in enumerate(elements, start=4):
-        ws.append([get_column_letter(index), element.name, element.code, "整数（≥0）", element.unit_label,
-                   sections.get(element.pk, "") or element.category,
-                   element.description or ("期末数（季度、年度取最后一个月）" if element.aggregation == "last" else "")])
+        append_row(ws, [get_column_letter(index), element.name, element.code, "整数（≥0）", element.unit_label,
+                        sections.get(element.pk, "") or element.category,
+                        element.description or ("期末数（季度、年度取最后一个月）" if element.aggregation == "last" else "")])
     for col, width in zip("ABCDEFG", (8, 30, 22, 12, 10, 16, 40), strict=True):
         ws.column_dimensions[col].width = width

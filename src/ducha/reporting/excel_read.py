@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
+from ducha.core.limits import UNIT_CODE_PATTERN, forbidden_characters
 from ducha.orgs.excel_io import (
     CellError,
     ImportFileError,
@@ -27,9 +30,11 @@ from ducha.orgs.excel_io import (
     map_columns,
     parse_count,
 )
+from ducha.orgs.import_problems import UNIT_NOT_AVAILABLE, enough_problems
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import writable_units
-from ducha.reporting.actions import ReportInput, check_report_period
+from ducha.reporting.actions import CellRef, ReportInput, check_report_period
+from ducha.reporting.excel_versions import VERSIONS_SHEET, RowBases, changes_against, read_versions_sheet
 from ducha.reporting.models import DataElement, DataSet
 from ducha.reporting.periods import Period, PeriodError, month, parse_period
 
@@ -55,6 +60,7 @@ class _Row:
     period: Period
     values: dict[str, int | None]
     unit_col: int
+    columns: dict[str, int]
 
     @property
     def where(self) -> str:
@@ -64,7 +70,8 @@ class _Row:
     @property
     def source(self) -> str:
         parts = [self.sheet.file[-120:], self.sheet.name, f"第{self.number}行"]
-        return "/".join(p for p in parts if p)
+        text = "/".join(p for p in parts if p)
+        return "".join(ch for ch in text if not forbidden_characters(ch))  # no NUL etc. in the stored text
 
 
 class _Header:
@@ -117,7 +124,7 @@ def _values_of(sheet: Sheet, n: int, cells: list[Any], columns: dict[str, int], 
             if (n, col) in sheet.uncached_formulas:
                 raise CellError("IMP023", "公式没有计算结果",
                                 "数值（请在 Excel 中重新计算并保存，或把公式改为直接填写的数值）")
-            values[element.code] = parse_count(cell(cells, col))
+            values[element.code] = parse_count(cell(cells, col), maximum=element.max_value)
         except CellError as err:
             bad = True
             problems.append(sheet.problem(err.code, err.problem, row=n, col=col, value=cell(cells, col),
@@ -127,6 +134,7 @@ def _values_of(sheet: Sheet, n: int, cells: list[Any], columns: dict[str, int], 
 
 def _parse_sheet(sheet: Sheet, data_set: DataSet, header: _Header, problems: list[ImportProblem],
                  progress: Callable[[], None]) -> list[_Row]:
+    """The sheet's rows; stops reading (leaving the rest unread) once :func:`enough_problems`."""
     columns, header_problems = map_columns(sheet, header.known, required=header.required, names=header.names,
                                            hint=header.hint)
     problems += header_problems
@@ -138,6 +146,8 @@ def _parse_sheet(sheet: Sheet, data_set: DataSet, header: _Header, problems: lis
         return []
     rows = []
     for n, cells in data_rows:
+        if enough_problems(problems):
+            break
         progress()
         values, bad = _values_of(sheet, n, cells, columns, header, problems)
         if not bad and all(v is None for v in values.values()):
@@ -148,23 +158,20 @@ def _parse_sheet(sheet: Sheet, data_set: DataSet, header: _Header, problems: lis
                                           expected="单位编码，如模板 A 列所列"))
         period = _period_of(sheet, n, columns["period"], cell(cells, columns["period"]), data_set, problems)
         if unit_code and period is not None and not bad:
-            rows.append(_Row(sheet, n, unit_code, period, values, columns["unit"]))
+            rows.append(_Row(sheet, n, unit_code, period, values, columns["unit"], columns))
     return rows
 
 
 def _scope_problems(rows: list[_Row], data_set: DataSet, actor: Any) -> list[ImportProblem]:
-    codes = {r.unit_code for r in rows}
+    codes = {r.unit_code for r in rows if UNIT_CODE_PATTERN.fullmatch(r.unit_code)}
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
     writable = set(writable_units(actor).filter(code__in=codes).values_list("code", flat=True))
     assigned = set(data_set.org_units.filter(code__in=codes).values_list("code", flat=True))
     problems = []
     for r in rows:
-        if r.unit_code not in units:
-            problems.append(r.sheet.problem("IMP040", "单位编码不存在", row=r.number, col=r.unit_col,
-                                            value=r.unit_code, expected="系统中已有的单位编码（见模板 A 列）"))
-        elif r.unit_code not in writable:
-            problems.append(r.sheet.problem("IMP041", "该单位不在您可填报的范围内", row=r.number, col=r.unit_col,
-                                            value=r.unit_code, expected="您负责填报的单位的编码"))
+        if r.unit_code not in writable:  # a code that does not exist and one of another unit look alike
+            problems.append(r.sheet.problem("IMP040", UNIT_NOT_AVAILABLE, row=r.number, col=r.unit_col,
+                                            value=r.unit_code, expected="您负责填报的单位的编码（见模板 A 列）"))
         elif r.unit_code not in assigned:
             problems.append(r.sheet.problem(
                 "IMP042", f"单位“{units[r.unit_code].name}”不需要报送“{data_set.name}”", row=r.number,
@@ -195,6 +202,8 @@ def read_reports_workbook(
     ``on_row(done, total)`` is called as data rows are read (for progress bars).
     """
     sheets = [s for s in load_sheets(source, file_label=file_label, skip={NOTES_SHEET}) if s.rows]
+    version_sheets = [s for s in sheets if s.name == VERSIONS_SHEET]
+    sheets = [s for s in sheets if s.name != VERSIONS_SHEET]
     if not sheets:
         raise ImportFileError([ImportProblem("IMP005", file_label, "文件中没有任何数据",
                                              expected="填写了数据的报表模板")])
@@ -209,17 +218,29 @@ def read_reports_workbook(
             on_row(done, total)
 
     rows = [r for sheet in sheets for r in _parse_sheet(sheet, data_set, header, problems, progress)]
-    problems += _scope_problems(rows, data_set, actor)
-    problems += _duplicate_problems(rows, seen if seen is not None else {})
+    bases = read_versions_sheet(version_sheets[0], problems) if version_sheets else None
+    stopped = enough_problems(problems)  # reading stopped early: the rows read are not all the rows
+    if not stopped:
+        problems += _scope_problems(rows, data_set, actor)
+        problems += _duplicate_problems(rows, seen if seen is not None else {})
     if not rows and not problems:
         problems.append(ImportProblem("IMP005", file_label, "所有数据行的数据项都是空的，没有可导入的数据",
                                       expected="至少一行填写了数值"))
     if problems:
         order = {s.name: i for i, s in enumerate(sheets)}
         raise ImportFileError(sorted(problems, key=lambda p: (
-            order.get(p.sheet, -1), p.row or 0, len(p.column), p.column)))
-    return [ReportInput(unit_code=r.unit_code, period=r.period, values=r.values, source=r.source[:200])
-            for r in rows]
+            order.get(p.sheet, -1), p.row or 0, len(p.column), p.column)), incomplete=stopped)
+    return [_report_input(r, header, bases) for r in rows]
+
+
+def _report_input(row: _Row, header: _Header, bases: dict[tuple[str, str], RowBases] | None) -> ReportInput:
+    """One row as a report: with a "版本" sheet only the changed cells, each with its downloaded version."""
+    values, based_on, shown = changes_against(row.values, (bases or {}).get((row.unit_code, row.period.code)))
+    letters = {code: get_column_letter(col + 1) for code, col in row.columns.items()}
+    cells = {e.code: CellRef(row.sheet.file, row.sheet.name, row.number, letters[e.code], e.name)
+             for e in header.elements if e.code in letters}
+    return ReportInput(unit_code=row.unit_code, period=row.period, values=values, source=row.source[:200],
+                       based_on=based_on, shown=shown, cells=cells)
 
 
 def read_reports_files(
@@ -230,7 +251,11 @@ def read_reports_files(
     seen: dict[tuple[str, str], Any] = {}
     reports: list[ReportInput] = []
     problems: list[ImportProblem] = []
+    incomplete = False
     for label, source in sources:
+        if enough_problems(problems):
+            incomplete = True  # the remaining files are not read
+            break
         if on_file is not None:
             on_file(label)
         try:
@@ -238,6 +263,7 @@ def read_reports_files(
                                              on_row=on_row)
         except ImportFileError as err:
             problems += err.problems
+            incomplete = incomplete or err.incomplete
     if problems:
-        raise ImportFileError(problems)
+        raise ImportFileError(problems, incomplete=incomplete)
     return reports

@@ -7,11 +7,13 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 
+from ducha.core.files import import_max_bytes, limit_text, too_large_problem
 from ducha.reporting.models import DataSet
 from ducha.reporting.periods import PeriodError, parse_period
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 
 
@@ -43,8 +45,14 @@ class TemplateForm(_DataSetForm):
 
 class UploadForm(_DataSetForm):
     file = forms.FileField(
-        label="填好的文件", help_text="Excel 模板（.xlsx）或同样表头的 CSV（UTF-8 或 GBK 编码），不超过 20 MB",
-        error_messages={"required": "请选择要上传的文件", "empty": "上传的文件是空的", "invalid": "上传的不是文件"},
+        label="填好的文件", help_text=format_lazy("Excel 模板（.xlsx）或同样表头的 CSV（UTF-8 或 GBK 编码），不超过 {}",
+                              lazy(limit_text, str)()),
+        error_messages={"required": "请选择要上传的文件", "empty": "上传的文件是空的（IMP001）", "invalid": "上传的不是文件"},
+    )
+    overwrite = forms.BooleanField(
+        label="覆盖系统中已有的数值", required=False,
+        help_text="只在文件来自其他系统（没有版本信息）且确认以文件为准时勾选：文件中的数值将替换系统中不同的数值。"
+                  "从本系统下载的模板不需要勾选",
     )
 
     def clean_file(self) -> Any:
@@ -53,7 +61,7 @@ class UploadForm(_DataSetForm):
         if suffix not in UPLOAD_SUFFIXES:
             raise forms.ValidationError(
                 f"不支持“{suffix or '无扩展名'}”类型的文件“{upload.name}”：请上传 .xlsx 或 .csv 文件"
-                + ("（旧版 .xls 请在 Excel 中另存为 .xlsx）" if suffix == ".xls" else ""))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"文件“{upload.name}”过大（超过 20 MB），请拆分后分别上传")
+                + ("（旧版 .xls 请在 Excel 中另存为 .xlsx）" if suffix == ".xls" else "") + "（IMP003）")
+        if upload.size > import_max_bytes():
+            raise forms.ValidationError(f"文件“{upload.name}”{too_large_problem(upload.size)}，请拆分后分别上传（IMP006）")
         return upload

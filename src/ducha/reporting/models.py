@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from ducha.core.limits import DEFAULT_COUNT_MAX
 from ducha.orgs.models import OrgUnit
+
+# The largest per-element maximum an administrator may set (well inside BIGINT and exact in a float).
+MAX_VALUE_CEILING = 10**15
 
 
 class DataElement(models.Model):
@@ -18,6 +23,11 @@ class DataElement(models.Model):
     aggregation = models.CharField(
         "时间汇总方式", max_length=10, choices=[("sum", "求和"), ("last", "期末数")], default="sum",
         help_text="月份合并为季度/年时：求和（当月人数）或取最后一个月（在册人数等存量）",
+    )
+    max_value = models.BigIntegerField(
+        "最大值", default=DEFAULT_COUNT_MAX,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_VALUE_CEILING)],
+        help_text="一个单位一个月的数值上限；网页填报、API 和文件导入都按这个上限检查",
     )
 
     class Meta:
@@ -82,6 +92,10 @@ class DataValue(models.Model):
     )
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     source = models.CharField("来源", max_length=200, blank=True, help_text="网页填报、文件名/工作表/行")
+    version = models.BigIntegerField(
+        "版本", default=0, help_text="最后一次写入该值的审计记录编号（只增不减，删除后重填也不会重复）；"
+        "0 表示启用版本之前写入的值",
+    )
 
     class Meta:
         verbose_name = "数据值"

@@ -26,11 +26,23 @@ def get_data_set(code: str = MCH_MONTHLY) -> DataSet:
 
 
 def report_values(actor: Any, *, data_set: DataSet, unit_code: str, period: Period) -> dict[str, int]:
+    return {code: cell.value for code, cell in report_cells(actor, data_set=data_set, unit_code=unit_code,
+                                                             period=period).items()}
+
+
+@dataclass(frozen=True)
+class StoredCell:
+    """A stored value and its version (what a later write must be based on)."""
+
+    value: int
+    version: int
+
+
+def report_cells(actor: Any, *, data_set: DataSet, unit_code: str, period: Period) -> dict[str, StoredCell]:
     unit = access_unit(actor, unit_code)
-    return dict(
-        DataValue.objects.filter(org_unit=unit, period=period.code, data_element__in=data_set.elements.all())
-        .values_list("data_element__code", "value")
-    )
+    rows = DataValue.objects.filter(org_unit=unit, period=period.code, data_element__in=data_set.elements.all())
+    return {code: StoredCell(value, version)
+            for code, value, version in rows.values_list("data_element__code", "value", "version")}
 
 
 def data_values(actor: Any, *, root: OrgUnit, months: list[str]) -> QuerySet[DataValue]:
@@ -106,11 +118,18 @@ def latest_quarter_with_data() -> Period:
 def template_values(*, actor: Any, data_set: DataSet, units: Iterable[OrgUnit], period: Period) -> dict[
         tuple[str, str], dict[str, int]]:
     """Values already stored for ``units`` (limited to the actor's writable scope) in ``period``'s months."""
+    return {key: {code: cell.value for code, cell in cells.items()}
+            for key, cells in template_cells(actor=actor, data_set=data_set, units=units, period=period).items()}
+
+
+def template_cells(*, actor: Any, data_set: DataSet, units: Iterable[OrgUnit], period: Period) -> dict[
+        tuple[str, str], dict[str, StoredCell]]:
+    """Values and versions stored for ``units`` (the actor's writable scope only) in ``period``'s months."""
     rows = DataValue.objects.filter(
         org_unit__in=writable_units(actor).filter(pk__in=[u.pk for u in units]),
         period__in=period.month_codes(), data_element__in=data_set.elements.all(),
-    ).values_list("org_unit__code", "period", "data_element__code", "value")
-    out: dict[tuple[str, str], dict[str, int]] = {}
-    for unit_code, month_code, element_code, value in rows:
-        out.setdefault((unit_code, month_code), {})[element_code] = value
+    ).values_list("org_unit__code", "period", "data_element__code", "value", "version")
+    out: dict[tuple[str, str], dict[str, StoredCell]] = {}
+    for unit_code, month_code, element_code, value, version in rows:
+        out.setdefault((unit_code, month_code), {})[element_code] = StoredCell(value, version)
     return out

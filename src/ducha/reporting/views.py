@@ -2,50 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from ducha.core.db import BusyError
 from ducha.orgs.models import OrgUnit, OrgUnitKind
 from ducha.orgs.selectors import access_unit, default_unit, reporting_units, visible_units, writable_units
-from ducha.reporting.actions import ReportError, SaveResult, check_report_period, save_report
-from ducha.reporting.models import DataSet, DataSetElement
+from ducha.reporting.actions import ReportConflict, ReportError, SaveResult, check_report_period, save_report
+from ducha.reporting.entry_form import (
+    CONFIRM_CLEAR,
+    EntryCell,
+    changed_values,
+    opened_cells,
+    posted_cells,
+    refreshed_cells,
+    sections,
+)
+from ducha.reporting.models import DataSet
 from ducha.reporting.periods import Period, PeriodError, calendar_year, mch_year, month, parse_period, quarter
-from ducha.reporting.selectors import get_data_set, latest_quarter_with_data, report_values, reporting_status
-from ducha.reporting.validation import Violation, check_values
-
-MAX_COUNT = 10_000_000
-
-
-def report_form_class(set_elements: Iterable[DataSetElement]) -> type[forms.Form]:
-    """A form with one whole-number field (≥ 0, blank allowed) per data element of the data set."""
-    fields: dict[str, forms.Field] = {}
-    for link in set_elements:
-        element = link.data_element
-        fields[element.code] = forms.IntegerField(
-            label=element.name, required=False, min_value=0, max_value=MAX_COUNT,
-            error_messages={
-                "invalid": f"“{element.name}”应填写整数（人数），不能含小数或文字",
-                "min_value": f"“{element.name}”不能小于 0",
-                "max_value": f"“{element.name}”数值过大（不应超过 {MAX_COUNT}）",
-            },
-            widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
-        )
-    return type("ReportForm", (forms.Form,), fields)
-
-
-def _sections(form: forms.Form, set_elements: list[DataSetElement]) -> list[tuple[str, list[forms.BoundField]]]:
-    out: dict[str, list[forms.BoundField]] = {}
-    for link in set_elements:
-        out.setdefault(link.section or "其他", []).append(form[link.data_element.code])
-    return list(out.items())
+from ducha.reporting.selectors import get_data_set, latest_quarter_with_data, report_cells, reporting_status
+from ducha.reporting.validation import check_values
 
 
 def entry_units(actor: Any, data_set: DataSet) -> list[OrgUnit]:
@@ -103,6 +85,40 @@ def _changes(result: SaveResult, data_set: DataSet) -> list[dict[str, Any]]:
     return [{"code": c, "name": names.get(c, c), "old": old, "new": new} for c, (old, new) in result.changed.items()]
 
 
+def _save(request: HttpRequest, context: dict[str, Any], cells: list[EntryCell]) -> int:
+    """Write the changed fields (each based on the version it was shown); the page's status code."""
+    data_set, unit, period = context["data_set"], context["unit"], context["period"]
+    if any(c.errors for c in cells):
+        return 400
+    clearing = [c for c in cells if c.clears]
+    if clearing and request.POST.get(CONFIRM_CLEAR) != "1":
+        context["confirm_clear"] = clearing
+        return 200
+    values, based_on = changed_values(cells)
+    try:
+        result = save_report(actor=request.user, data_set=data_set, unit_code=unit.code, period=period,
+                             values=values, based_on=based_on)
+    except ReportConflict as err:
+        shown = {c.code: c.shown for c in cells}
+        context["conflicts"] = [c.message(shown.get(c.code)) for c in err.conflicts]
+        stored = report_cells(request.user, data_set=data_set, unit_code=unit.code, period=period)
+        context["cells"] = refreshed_cells(cells, stored)
+        return 409
+    except ReportError as err:
+        by_code = {c.code: c for c in cells}
+        for code, text in err.by_element.items():
+            by_code[code].errors.append(text)
+        context["problems"] = [] if err.by_element else err.problems
+        return 400
+    except BusyError as err:
+        context["problems"] = [str(err)]
+        return 503
+    context.update(saved=True, changes=_changes(result, data_set), violations=result.violations)
+    context["cells"] = opened_cells(context["links"], report_cells(request.user, data_set=data_set,
+                                                                   unit_code=unit.code, period=period))
+    return 200
+
+
 @login_required
 def entry(request: HttpRequest) -> HttpResponse:
     """The monthly report of one unit: prefilled form, save through ``save_report``, rule violations."""
@@ -114,47 +130,30 @@ def entry(request: HttpRequest) -> HttpResponse:
         problems += check_report_period(data_set, period)
     if not data_set.org_units.filter(pk=unit.pk).exists():
         problems.append(f"单位“{unit.name}”不需要报送“{data_set.name}”")
-    links = list(data_set.set_elements.all())
+    links = list(data_set.set_elements.select_related("data_element"))
     read_only = not writable_units(request.user).filter(pk=unit.pk).exists()
     context: dict[str, Any] = {
         "title": "数据填报", "data_set": data_set, "units": units, "unit": unit, "period": period,
-        "problems": problems, "read_only": read_only, "changes": None, "saved": False,
-        "months": month_choices(period),
+        "problems": problems, "read_only": read_only, "changes": None, "saved": False, "links": links,
+        "months": month_choices(period), "conflicts": [], "confirm_clear": [], "violations": [],
         "previous": period.previous() if period else None,
         "next": period.next() if period and period.next().start <= timezone.localdate() else None,
     }
     if problems or period is None:
         return render(request, "reporting/entry.html", context, status=400)
-    form_class = report_form_class(links)
-    violations: list[Violation]
     status = 200
     if request.method == "POST":
-        form = form_class(request.POST)
-        if form.is_valid():
-            try:
-                result = save_report(actor=request.user, data_set=data_set, unit_code=unit.code, period=period,
-                                     values=form.cleaned_data)
-            except ReportError as exc:
-                context["problems"] = exc.problems
-                return render(request, "reporting/entry.html", context, status=400)
-            context.update(saved=True, changes=_changes(result, data_set))
-            form = form_class(initial=report_values(request.user, data_set=data_set, unit_code=unit.code,
-                                                    period=period))
-            violations = result.violations
-        else:
-            status = 400
-            violations = []
+        context["cells"] = posted_cells(links, request.POST)
+        status = _save(request, context, context["cells"])
     else:
-        values = report_values(request.user, data_set=data_set, unit_code=unit.code, period=period)
-        form = form_class(initial=values)
-        violations = check_values(data_set.validation_rules.all(), values, org_unit_code=unit.code,
-                                  period=period.code)
-    if read_only:
-        for field in form.fields.values():
-            field.disabled = True
-    changed_codes = {c["code"] for c in context["changes"] or []}
+        stored = report_cells(request.user, data_set=data_set, unit_code=unit.code, period=period)
+        context["cells"] = opened_cells(links, stored)
+        context["violations"] = check_values(data_set.validation_rules.all(), {c: s.value for c, s in stored.items()},
+                                             org_unit_code=unit.code, period=period.code)
+    cells = context["cells"]
     context.update(
-        form=form, sections=_sections(form, links), violations=violations, changed_codes=changed_codes,
+        sections=sections(cells), errors=[e for c in cells for e in c.errors],
+        changed_codes={c["code"] for c in context["changes"] or []},
         reporting=next((r for r in reporting_status(request.user, data_set=data_set, period=period, root=unit)
                         if r.unit.pk == unit.pk), None),
     )

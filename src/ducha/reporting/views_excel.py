@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from ducha.core.db import BusyError
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import can_write, writable_units
 from ducha.reporting.actions import ReportError, ReportInput, SaveResult, import_reports
@@ -25,7 +26,7 @@ from ducha.reporting.excel import (
 from ducha.reporting.forms import TemplateForm, UploadForm
 from ducha.reporting.models import DataSet
 from ducha.reporting.periods import quarter
-from ducha.reporting.selectors import MCH_MONTHLY, template_values
+from ducha.reporting.selectors import MCH_MONTHLY, template_cells
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -69,8 +70,10 @@ def template_download(request: HttpRequest) -> HttpResponse:
     if period.start > timezone.localdate():
         form.add_error("period", f"期间“{period.label}”尚未开始，不能下载未来期间的模板")
         return _page(request, data_sets, status=400, template_form=form)
-    values = template_values(actor=request.user, data_set=data_set, units=units, period=period)
-    response = HttpResponse(build_template(data_set, period, units, values), content_type=XLSX)
+    cells = template_cells(actor=request.user, data_set=data_set, units=units, period=period)
+    values = {key: {code: c.value for code, c in row.items()} for key, row in cells.items()}
+    versions = {key: {code: c.version for code, c in row.items()} for key, row in cells.items()}
+    response = HttpResponse(build_template(data_set, period, units, values, versions=versions), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, template_file_name(data_set, period)) or ""
     return response
 
@@ -99,9 +102,16 @@ def upload(request: HttpRequest) -> HttpResponse:
     try:
         reports = read_reports_workbook(uploaded, data_set=data_set, actor=request.user, file_label=uploaded.name)
     except ImportFileError as err:
-        return _page(request, data_sets, upload_form=form, problems=err.problems, file_name=uploaded.name)
+        return _page(request, data_sets, upload_form=form, import_error=err, problems=err.shown,
+                     file_name=uploaded.name)
     try:
-        results = import_reports(actor=request.user, data_set=data_set, reports=reports)
+        results = import_reports(actor=request.user, data_set=data_set, reports=reports,
+                                 overwrite=form.cleaned_data.get("overwrite", False))
+    except ImportFileError as err:  # values changed since the template was downloaded (IMP050/IMP051)
+        return _page(request, data_sets, upload_form=form, import_error=err, problems=err.shown,
+                     file_name=uploaded.name)
+    except BusyError as err:
+        return _page(request, data_sets, upload_form=form, save_error=str(err), file_name=uploaded.name)
     except (ReportError, PermissionDenied, Http404) as err:
         return _page(request, data_sets, upload_form=form, save_error=str(err), file_name=uploaded.name)
     return _page(request, data_sets, summary=_summary(reports, results), file_name=uploaded.name,

@@ -113,8 +113,8 @@ def test_write_saves_values_submission_and_audit_and_reports_violations(mini_cou
 
 
 def test_correction_and_clearing_a_value(mini_county: Any) -> None:
-    post(mini_county.officer_a, report(PREG_TOTAL=10, PREG_REGISTERED=7))
-    body = post(mini_county.inspector, report(PREG_TOTAL=11, PREG_REGISTERED=None)).json()
+    versions = post(mini_county.officer_a, report(PREG_TOTAL=10, PREG_REGISTERED=7)).json()["versions"]
+    body = post(mini_county.inspector, {**report(PREG_TOTAL=11, PREG_REGISTERED=None), "based_on": versions}).json()
     assert body["changed"] == {"PREG_TOTAL": {"before": 10, "after": 11},
                                "PREG_REGISTERED": {"before": 7, "after": None}}
     assert list(DataValue.objects.values_list("data_element__code", "value", "updated_by__username")) == [
@@ -140,9 +140,9 @@ BAD_PAYLOADS = [
     ("future period", report(period=future_month(), PREG_TOTAL=1), "尚未开始，不能填报未来的数据"),
     ("quarter instead of month", report(period="2012Q1", PREG_TOTAL=1), "期间“2012Q1”不是月报的期间"),
     ("unreadable period", report(period="2012-13", PREG_TOTAL=1), "无法识别的期间“2012-13”"),
-    ("text value", report(PREG_TOTAL="十"), "values.PREG_TOTAL：应为整数"),
-    ("decimal value", report(PREG_TOTAL=1.5), "values.PREG_TOTAL：应为整数"),
-    ("boolean value", report(PREG_TOTAL=True), "values.PREG_TOTAL：应为整数"),
+    ("text value", report(PREG_TOTAL="十"), "孕妇总数：应为整数"),
+    ("decimal value", report(PREG_TOTAL=1.5), "孕妇总数：应为整数"),
+    ("boolean value", report(PREG_TOTAL=True), "孕妇总数：应为整数"),
     ("no values", {**report(), "values": {}}, "values 中至少要有一项数据"),
     ("missing unit", {"period": "201201", "values": {"PREG_TOTAL": 1}}, "unit：缺少必填项"),
     ("unit that does not report", report(unit="T0101"), "不需要报送"),

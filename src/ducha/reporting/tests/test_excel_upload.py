@@ -101,7 +101,7 @@ def test_officer_upload_with_another_townships_row_is_rejected_whole(mini_county
     assert response.status_code == 200
     html = response.content.decode()
     assert "文件“混合.xlsx”有 1 个问题，未导入任何数据" in html
-    assert "IMP041" in html and "该单位不在您可填报的范围内" in html and "T02" in html
+    assert "IMP040" in html and "单位编码不存在或不在您可填报的范围内" in html and "T02" in html
     assert '<td class="num">3</td>' in html and "A（单位编码）" in html
     assert counts() == before
 

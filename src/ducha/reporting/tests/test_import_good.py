@@ -15,6 +15,7 @@ from ducha.reporting.actions import import_reports
 from ducha.reporting.excel import build_template, read_reports_files, read_reports_workbook
 from ducha.reporting.models import DataValue, Submission
 from ducha.reporting.periods import parse_period
+from ducha.reporting.selectors import template_cells
 from ducha.reporting.tests.test_excel_template import counts, header_row, report_row, write_xlsx
 
 
@@ -89,15 +90,24 @@ def _stored(ds: Any) -> dict[tuple[str, str], dict[str, int]]:
     return out
 
 
-def test_blank_cell_clears_an_existing_value(mini_county: Any, tmp_path: Path) -> None:
+def test_blank_cell_of_a_downloaded_template_clears_an_existing_value(mini_county: Any, tmp_path: Path) -> None:
     ds = mini_county.data_set
     first = write_xlsx(tmp_path / "1.xlsx", [header_row(ds), report_row(ds, "T01", "201201", PREG_TOTAL=5,
                                                                         PARTURIENTS=2)])
     import_reports(actor=mini_county.officer_a, data_set=ds, reports=read_reports_workbook(
         first, data_set=ds, actor=mini_county.officer_a, file_label="1.xlsx"))
-    second = write_xlsx(tmp_path / "2.xlsx", [header_row(ds), report_row(ds, "T01", "201201", PREG_TOTAL=6)])
+    cells = template_cells(actor=mini_county.officer_a, data_set=ds, units=[mini_county.town_a],
+                           period=parse_period("201201"))
+    template = build_template(ds, parse_period("201201"), [mini_county.town_a],
+                              {k: {c: v.value for c, v in row.items()} for k, row in cells.items()},
+                              versions={k: {c: v.version for c, v in row.items()} for k, row in cells.items()})
+    book = load_workbook(io.BytesIO(template))
+    header = [c.value for c in book["数据"][1]]
+    book["数据"].cell(2, header.index("孕妇总数") + 1, 6)
+    book["数据"].cell(2, header.index("产妇数") + 1).value = None
+    book.save(tmp_path / "2.xlsx")
     import_reports(actor=mini_county.officer_a, data_set=ds, reports=read_reports_workbook(
-        second, data_set=ds, actor=mini_county.officer_a, file_label="2.xlsx"))
+        tmp_path / "2.xlsx", data_set=ds, actor=mini_county.officer_a, file_label="2.xlsx"))
     assert dict(DataValue.objects.values_list("data_element__code", "value")) == {"PREG_TOTAL": 6}
 
 

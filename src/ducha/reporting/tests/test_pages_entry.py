@@ -10,6 +10,7 @@ from ducha.conftest import MiniCounty
 from ducha.reporting.actions import save_report
 from ducha.reporting.models import DataValue, Submission
 from ducha.reporting.periods import parse_period
+from ducha.reporting.tests.entry_client import submit
 
 URL = "/reports/entry/?unit=T01&period=201203"
 
@@ -35,35 +36,31 @@ def test_form_lists_every_element_by_section_prefilled(officer: Client, mini_cou
     response = officer.get(URL)
     assert response.status_code == 200
     sections = dict(response.context["sections"])
-    assert [f.name for f in sections["孕产妇保健"]][:3] == ["PREG_TOTAL", "PARTURIENTS", "PREG_REGISTERED"]
+    assert [f.code for f in sections["孕产妇保健"]][:3] == ["PREG_TOTAL", "PARTURIENTS", "PREG_REGISTERED"]
     assert sum(len(fields) for fields in sections.values()) == mini_county.data_set.set_elements.count()
-    assert response.context["form"]["PREG_TOTAL"].value() == 31
+    cell = next(c for c in response.context["cells"] if c.code == "PREG_TOTAL")
+    assert (cell.text, cell.shown) == ("31", 31)
+    version = DataValue.objects.get(data_element__code="PREG_TOTAL").version
     html = response.content.decode()
     assert 'name="PREG_TOTAL" value="31"' in html and "孕产妇保健" in html and "保存并报送" in html
+    assert f'name="version-PREG_TOTAL" value="{version}"' in html and 'name="clear-PREG_TOTAL"' in html
+    assert 'name="clear-PARTURIENTS"' not in html  # nothing stored, nothing to clear
 
 
 def test_save_writes_values_and_lists_changes(officer: Client, mini_county: MiniCounty) -> None:
-    response = officer.post(URL, {"PREG_TOTAL": "30", "PREG_REGISTERED": "24", "FOLIC_NEW": ""})
+    response = submit(officer, URL, PREG_TOTAL="30", PREG_REGISTERED="24", FOLIC_NEW="")
     assert response.status_code == 200
     assert stored() == {"PREG_TOTAL": 30, "PREG_REGISTERED": 24}
     html = response.content.decode()
     assert "已保存" in html and "本次修改 2 项" in html
     assert "孕妇总数：（空） → 30" in html and "孕期建卡人数：（空） → 24" in html
     assert Submission.objects.filter(org_unit__code="T01", period="201203").count() == 1
-    again = officer.post(URL, {"PREG_TOTAL": "32", "PREG_REGISTERED": "24"})
-    assert "孕妇总数：30 → 32" in again.content.decode()
-
-
-def test_clearing_a_value_deletes_it(officer: Client, mini_county: MiniCounty) -> None:
-    officer.post(URL, {"PREG_TOTAL": "30", "PREG_REGISTERED": "24"})
-    response = officer.post(URL, {"PREG_TOTAL": "30", "PREG_REGISTERED": ""})
-    assert stored() == {"PREG_TOTAL": 30}
-    assert "孕期建卡人数：24 → （空）" in response.content.decode()
+    again = submit(officer, URL, PREG_TOTAL="32", PREG_REGISTERED="24")
+    assert "孕妇总数：30 → 32" in again.content.decode() and "本次修改 1 项" in again.content.decode()
 
 
 def test_rule_violations_are_shown_after_saving(officer: Client, mini_county: MiniCounty) -> None:
-    response = officer.post(URL, {"PREG_TOTAL": "10", "PREG_REGISTERED": "12", "CAESAREAN": "5",
-                                  "HOSP_DELIVERIES": "3"})
+    response = submit(officer, URL, PREG_TOTAL="10", PREG_REGISTERED="12", CAESAREAN="5", HOSP_DELIVERIES="3")
     assert response.status_code == 200
     assert stored()["PREG_REGISTERED"] == 12  # a violation warns, it does not block
     html = response.content.decode()
@@ -74,7 +71,7 @@ def test_rule_violations_are_shown_after_saving(officer: Client, mini_county: Mi
 
 
 def test_violations_of_stored_values_show_on_opening(officer: Client, mini_county: MiniCounty) -> None:
-    officer.post(URL, {"PREG_TOTAL": "10", "PREG_REGISTERED": "12"})
+    submit(officer, URL, PREG_TOTAL="10", PREG_REGISTERED="12")
     response = officer.get(URL)
     assert [v.rule_code for v in response.context["violations"]] == ["VR01"]
 
@@ -83,24 +80,27 @@ def test_violations_of_stored_values_show_on_opening(officer: Client, mini_count
     ("PREG_TOTAL", "-1", "“孕妇总数”不能小于 0"),
     ("PREG_TOTAL", "2.5", "“孕妇总数”应填写整数（人数），不能含小数或文字"),
     ("FOLIC_NEW", "十二", "“叶酸补服人数”应填写整数（人数），不能含小数或文字"),
-    ("LIVE_BIRTHS", "99999999999", "“活产数”数值过大"),
+    ("FOLIC_NEW", "1_000", "“叶酸补服人数”应填写整数（人数），不能含小数或文字"),
+    ("LIVE_BIRTHS", "99999999999", "“活产数”数值过大（不应超过 10,000,000）"),
+    ("LIVE_BIRTHS", "9" * 30, "“活产数”数值过大"),
 ])
 def test_bad_value_is_refused_in_chinese_with_nothing_written(officer: Client, mini_county: MiniCounty, field: str,
                                                              value: str, message: str) -> None:
     before = counts()
-    response = officer.post(URL, {"PREG_REGISTERED": "5", field: value})
+    response = submit(officer, URL, PREG_REGISTERED="5", **{field: value})
     assert response.status_code == 400
     html = response.content.decode()
     assert message in html
     assert "未保存任何数据" in html
-    assert response.context["form"].errors[field][0].startswith(message)
+    cell = next(c for c in response.context["cells"] if c.code == field)
+    assert cell.errors[0].startswith(message) and cell.text == value  # the typed text stays in the field
     assert counts() == before
 
 
 def test_every_bad_field_is_reported_at_once(officer: Client, mini_county: MiniCounty) -> None:
-    response = officer.post(URL, {"PREG_TOTAL": "-3", "PARTURIENTS": "abc", "LIVE_BIRTHS": "7"})
+    response = submit(officer, URL, PREG_TOTAL="-3", PARTURIENTS="abc", LIVE_BIRTHS="7")
     assert response.status_code == 400
-    assert set(response.context["form"].errors) == {"PREG_TOTAL", "PARTURIENTS"}
+    assert {c.code for c in response.context["cells"] if c.errors} == {"PREG_TOTAL", "PARTURIENTS"}
     assert "有 2 项填写有误" in response.content.decode()
     assert DataValue.objects.count() == 0
 

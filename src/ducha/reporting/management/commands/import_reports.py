@@ -16,8 +16,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ducha.core.db import BusyError
 from ducha.orgs.excel import cli_console, resolve_cli_actor
-from ducha.orgs.excel_io import ImportProblem
+from ducha.orgs.import_cli import print_problems
 from ducha.orgs.selectors import can_write
 from ducha.reporting.actions import ReportError, ReportInput, SaveResult, import_reports
 from ducha.reporting.excel import ImportFileError, read_reports_files
@@ -32,8 +33,11 @@ def collect_files(paths: list[str]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            inside = sorted(p for p in path.iterdir()
-                            if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", ".")))
+            try:
+                inside = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
+                                and not p.name.startswith(("~$", ".")))
+            except OSError as err:
+                raise CommandError(f"无法读取文件夹“{path}”：{err.strerror or err}") from None
             if not inside:
                 raise CommandError(f"文件夹“{path}”中没有 .xlsx 或 .csv 文件")
             files += inside
@@ -50,17 +54,6 @@ def file_labels(files: list[Path]) -> list[tuple[str, Path]]:
     return [(p.name if names.count(p.name) == 1 else str(p), p) for p in files]
 
 
-def problem_table(problems: list[ImportProblem]) -> Table:
-    table = Table(title=f"发现 {len(problems)} 个问题（未写入任何数据）", show_lines=False, title_justify="left")
-    for name in ("序号", "编号", "文件", "工作表", "行", "列", "值", "问题", "应为"):
-        table.add_column(name, overflow="fold")
-    for number, p in enumerate(problems, start=1):
-        column = p.column + (f"（{p.header}）" if p.header else "")
-        table.add_row(str(number), p.code, p.file, p.sheet, str(p.row or ""), column, p.value, p.problem,
-                      p.expected)
-    return table
-
-
 class Command(BaseCommand):
     help = "从 Excel/CSV 文件（或文件夹）导入月报表；任何文件有问题则全部不导入并列出所有问题"
 
@@ -69,6 +62,8 @@ class Command(BaseCommand):
         parser.add_argument("--data-set", default="MCH_MONTHLY", help="报表编码（默认 MCH_MONTHLY）")
         parser.add_argument("--user", default=None, help="操作人用户名（默认第一个超级用户或系统管理员）")
         parser.add_argument("--dry-run", action="store_true", help="只检查文件，不写入")
+        parser.add_argument("--overwrite", action="store_true",
+                            help="没有版本信息的文件（如其他系统导出的 CSV）也覆盖系统中不同的数值（默认只填写空白的数据）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         console = cli_console(self.stdout)
@@ -86,7 +81,7 @@ class Command(BaseCommand):
         if options["dry_run"]:
             console.print(f"检查通过：{len(files)} 个文件，{len(reports)} 份报表（--dry-run，未写入）")
             return
-        results = self._save(console, reports, data_set, actor)
+        results = self._save(console, reports, data_set, actor, overwrite=options["overwrite"])
         self._summary(console, files, reports, results, actor)
 
     def _read(self, console: Console, files: list[Path], data_set: DataSet, actor: Any) -> list[ReportInput]:
@@ -110,27 +105,24 @@ class Command(BaseCommand):
                 return read_reports_files(file_labels(files), data_set=data_set, actor=actor,
                                           on_file=on_file, on_row=on_row)
             except ImportFileError as err:
-                problems = err.problems
+                failed = err
             finally:
                 progress.update(file_task, completed=len(files), description="读取文件")
-        console.print(problem_table(problems))
-        bad_files = len({p.file for p in problems})
-        raise CommandError(f"导入失败：{bad_files} 个文件中共发现 {len(problems)} 个问题，未写入任何数据")
+        raise CommandError(print_problems(console, failed))
 
-    def _save(self, console: Console, reports: list[ReportInput], data_set: DataSet, actor: Any) -> list[SaveResult]:
+    def _save(self, console: Console, reports: list[ReportInput], data_set: DataSet, actor: Any, *,
+              overwrite: bool = False) -> list[SaveResult]:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console) as progress:
             task = progress.add_task("保存报表", total=len(reports))
-
-            def tracked() -> Any:
-                for report in reports:
-                    yield report
-                    progress.advance(task)
-
             try:
-                return import_reports(actor=actor, data_set=data_set, reports=tracked())
-            except (ReportError, PermissionDenied, Http404) as err:
+                return import_reports(actor=actor, data_set=data_set, reports=reports, overwrite=overwrite,
+                                      on_report=lambda: progress.advance(task))
+            except ImportFileError as err:  # values changed since the download, or stored values to keep
+                failed = err
+            except (ReportError, PermissionDenied, Http404, BusyError) as err:
                 raise CommandError(f"保存失败，已全部撤销，未写入任何数据：{err}") from None
+        raise CommandError(print_problems(console, failed))
 
     def _summary(self, console: Console, files: list[Path], reports: list[ReportInput], results: list[SaveResult],
                  actor: Any) -> None:
