@@ -16,7 +16,6 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,83 +23,25 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from ducha.core.exports import unquote
+from ducha.core.files import FileCheckError, check_xlsx_container, read_limited
+from ducha.core.limits import CSV_FIELD_MAX, DEFAULT_COUNT_MAX, whole_number_text
+from ducha.orgs.import_problems import PROBLEM_TITLES, ImportFileError, ImportProblem
+
+__all__ = ["BROKEN_FILE_ERRORS", "COUNT_EXPECTED", "MAX_COLUMNS", "PROBLEM_TITLES", "CellError", "ImportFileError",
+           "ImportProblem", "RowCallback", "Sheet", "Source", "cell", "cell_text", "code_text", "header_key",
+           "is_blank", "load_sheets", "map_columns", "parse_count", "parse_date", "read_bytes", "read_file",
+           "xlsx_checked"]
+
 Source = str | Path | IO[bytes]
 
-# Stable ids of import problems (documented in docs/import-template.md).
-PROBLEM_TITLES: dict[str, str] = {
-    "IMP001": "文件是空的",
-    "IMP002": "文件无法打开（不是有效的 Excel 文件）",
-    "IMP003": "不支持的文件类型",
-    "IMP004": "CSV 文件编码无法识别",
-    "IMP005": "没有数据行",
-    "IMP010": "缺少必需的列",
-    "IMP011": "无法识别的列",
-    "IMP012": "列重复",
-    "IMP013": "表头为空的列中有数据",
-    "IMP020": "数值不是数字",
-    "IMP021": "数值为负数",
-    "IMP022": "数值为小数",
-    "IMP023": "公式没有计算结果",
-    "IMP024": "日期无法识别",
-    "IMP025": "必填项为空",
-    "IMP026": "文字过长",
-    "IMP027": "取值不在允许范围内",
-    "IMP030": "期间无法识别",
-    "IMP031": "期间不可填报（类型不符或尚未开始）",
-    "IMP040": "单位编码不存在",
-    "IMP041": "单位不在您可填报的范围内",
-    "IMP042": "单位不需要报送该报表",
-    "IMP043": "重复的行",
-    "IMP044": "上级单位有误",
-    "IMP045": "撤销日期早于启用日期",
-    "IMP046": "无权导入",
-}
-COUNT_EXPECTED = "不小于 0 的整数（未填报请留空）"
+COUNT_EXPECTED = "不小于 0 的整数（只能含数字，未填报请留空）"
+# Widest table any import reads (the report template has ~40 columns, the register tables fewer).
+MAX_COLUMNS = 200
 BROKEN_FILE_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError,
-                      SyntaxError, EOFError, IndexError, AttributeError)
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    """One problem in an imported file, located down to the cell."""
-
-    code: str
-    file: str
-    problem: str
-    sheet: str = ""
-    row: int | None = None
-    column: str = ""
-    header: str = ""
-    value: str = ""
-    expected: str = ""
-
-    @property
-    def location(self) -> str:
-        parts = [f"文件“{self.file}”"]
-        if self.sheet:
-            parts.append(f"工作表“{self.sheet}”")
-        if self.row:
-            parts.append(f"第 {self.row} 行")
-        if self.column:
-            parts.append(f"{self.column} 列" + (f"（{self.header}）" if self.header else ""))
-        return " ".join(parts)
-
-    @property
-    def message(self) -> str:
-        text = f"{self.location}：{self.problem}"
-        if self.value:
-            text += f"，值为“{self.value}”"
-        if self.expected:
-            text += f"；应为{self.expected}"
-        return text
-
-
-class ImportFileError(ValueError):
-    """One or more files cannot be imported; ``problems`` lists every problem found."""
-
-    def __init__(self, problems: list[ImportProblem]):
-        super().__init__("\n".join(p.message for p in problems))
-        self.problems = problems
+                      SyntaxError, EOFError, IndexError, AttributeError, OverflowError)
+_DECIMAL_TEXT = re.compile(r"^-?[0-9]*\.[0-9]+$|^-?[0-9]+\.[0-9]*$")
+_NEGATIVE_TEXT = re.compile(r"^-[0-9]+$")
 
 
 class CellError(ValueError):
@@ -117,6 +58,7 @@ class Sheet:
     name: str
     rows: list[tuple[int, list[Any]]]
     uncached_formulas: set[tuple[int, int]] = field(default_factory=set)
+    wide_rows: list[int] = field(default_factory=list)  # rows with data past MAX_COLUMNS
 
     @property
     def header(self) -> list[Any]:
@@ -155,36 +97,61 @@ def cell_text(value: Any) -> str:
 
 
 def code_text(value: Any) -> str:
-    """A code cell as text: Excel may have turned ``101`` into the number 101.0."""
+    """A code cell as text: Excel may have turned ``101`` into the number 101.0; the quote ducha's own
+    exports put before formula-like text is taken off again."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
+    return unquote(unicodedata.normalize("NFKC", str(value)).strip()) if value is not None else ""
 
 
 def header_key(value: Any) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))) if value is not None else ""
 
 
-def parse_count(value: Any) -> int | None:
-    """A non-negative whole number, or None for a blank cell; raises :class:`CellError` otherwise."""
+def parse_count(value: Any, *, maximum: int = DEFAULT_COUNT_MAX) -> int | None:
+    """A whole number 0..``maximum`` (``ducha.core.limits``), or None for a blank cell; else :class:`CellError`.
+
+    Text holds ASCII (or full-width) digits and thousands commas only: ``1_000``, ``٣``, ``²``, ``1e3``,
+    ``inf`` are not numbers. A number cell must be finite and whole (``12.0`` is 12).
+    """
     if is_blank(value):
         return None
+    expected = f"不小于 0 的整数（不超过 {maximum:,}，只能含数字；未填报请留空）"
     if isinstance(value, bool | datetime | date | time):
-        raise CellError("IMP020", "不是数字", COUNT_EXPECTED)
-    try:
-        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
-        number = Decimal(text)
-    except InvalidOperation:
-        raise CellError("IMP020", "不是数字", COUNT_EXPECTED) from None
-    if not number.is_finite():
-        raise CellError("IMP020", "不是数字", COUNT_EXPECTED)
-    if number < 0:
-        raise CellError("IMP021", "不能为负数", COUNT_EXPECTED)
-    if number != number.to_integral_value():
-        raise CellError("IMP022", "不能为小数", COUNT_EXPECTED)
-    return int(number)
+        raise CellError("IMP020", "不是数字", expected)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise CellError("IMP020", "不是数字", expected)
+        if not value.is_integer():
+            raise CellError("IMP022", "不能为小数", expected)
+        value = int(value)
+    if isinstance(value, str):
+        value = _count_text(value, expected)
+    if not isinstance(value, int):
+        raise CellError("IMP020", "不是数字", expected)
+    if value < 0:
+        raise CellError("IMP021", "不能为负数", expected)
+    if value > maximum:
+        raise CellError("IMP028", f"数值过大（不应超过 {maximum:,}）", expected)
+    return value
 
 
+def _count_text(value: str, expected: str) -> int:
+    digits = whole_number_text(value)
+    if digits is not None:
+        return int(digits) if len(digits) <= 20 else 10 ** 20
+    text = value.strip().translate(_FULLWIDTH).replace(",", "").replace("，", "")
+    if _NEGATIVE_TEXT.fullmatch(text):
+        raise CellError("IMP021", "不能为负数", expected)
+    if _DECIMAL_TEXT.fullmatch(text) and len(text) <= 40:
+        whole, _, fraction = text.partition(".")
+        if fraction.strip("0"):
+            raise CellError("IMP022", "不能为小数", expected)
+        return _count_text(whole or "0", expected)
+    raise CellError("IMP020", "不是数字", expected)
+
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．－", "0123456789.-")
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
@@ -205,15 +172,47 @@ def parse_date(value: Any) -> date | None:
 
 
 def read_bytes(source: Source) -> bytes:
-    """The whole content of a path or an uploaded/open file."""
-    if isinstance(source, str | Path):
-        return Path(source).read_bytes()
-    if hasattr(source, "seek"):
-        source.seek(0)
-    return source.read()
+    """The whole content of a path or an uploaded/open file, at most ``DUCHA_IMPORT_MAX_MB``
+    (raises :class:`ducha.core.files.FileCheckError` beyond it)."""
+    return read_limited(source)
+
+
+def _file_error(label: str, err: FileCheckError) -> ImportFileError:
+    return ImportFileError([ImportProblem(err.code, label, err.problem, expected=err.expected)])
+
+
+def read_file(source: Source, label: str) -> bytes:
+    """:func:`read_bytes`, with a refusal (IMP006) as an :class:`ImportFileError` naming the file."""
+    try:
+        return read_limited(source)
+    except FileCheckError as err:
+        raise _file_error(label, err) from None
+    except OSError as err:  # unreadable (permissions, a folder, a vanished file)
+        raise ImportFileError([ImportProblem("IMP002", label, f"无法读取文件（{err.strerror or '读取失败'}）",
+                                             expected="可以读取的 .xlsx 或 .csv 文件")]) from None
+
+
+def xlsx_checked(data: bytes, label: str) -> bytes:
+    """``data`` once its zip directory passed :func:`ducha.core.files.check_xlsx_container` (IMP002/IMP007)."""
+    try:
+        check_xlsx_container(data)
+    except FileCheckError as err:
+        raise _file_error(label, err) from None
+    return data
+
+
+def _trimmed(row: Any) -> list[Any]:
+    """The row's cells up to the last one that is not None (``[]`` for a blank row)."""
+    cells = list(row)
+    if cells.count(None) == len(cells):
+        return []
+    while cells[-1] is None:
+        cells.pop()
+    return cells
 
 
 def _excel_sheets(data: bytes, label: str, skip: set[str]) -> list[Sheet]:
+    """Streamed (openpyxl read-only): blank rows are not kept, cells past :data:`MAX_COLUMNS` are reported."""
     values_book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     formula_book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     sheets = []
@@ -223,14 +222,17 @@ def _excel_sheets(data: bytes, label: str, skip: set[str]) -> list[Sheet]:
         values_ws.reset_dimensions()
         formula_ws.reset_dimensions()
         sheet = Sheet(file=label, name=values_ws.title, rows=[])
-        for number, (cached, raw) in enumerate(
-            zip(values_ws.iter_rows(values_only=True), formula_ws.iter_rows(values_only=True), strict=False),
-            start=1,
-        ):
-            sheet.rows.append((number, list(cached)))
-            for col, (cache, formula) in enumerate(zip(cached, raw, strict=False)):
-                if cache is None and _is_formula(formula):
+        rows = zip(values_ws.iter_rows(values_only=True), formula_ws.iter_rows(values_only=True), strict=False)
+        for number, (cached, raw) in enumerate(rows, start=1):
+            cells = _trimmed(cached[:MAX_COLUMNS + 1]) if cached else []
+            if len(cells) > MAX_COLUMNS:
+                sheet.wide_rows.append(number)
+                cells = _trimmed(cells[:MAX_COLUMNS])
+            for col, formula in enumerate(raw[:MAX_COLUMNS] if raw else ()):
+                if _is_formula(formula) and (col >= len(cached) or cached[col] is None):
                     sheet.uncached_formulas.add((number, col))
+            if cells or number == 1:  # a blank row is never a data row; keep the header row
+                sheet.rows.append((number, cells))
         sheets.append(sheet)
     values_book.close()
     formula_book.close()
@@ -242,41 +244,87 @@ def _is_formula(value: Any) -> bool:
         "ArrayFormula", "DataTableFormula")
 
 
-def _csv_sheet(data: bytes, label: str) -> Sheet:
-    for encoding in ("utf-8-sig", "gb18030"):
+def _decode_csv(data: bytes, label: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode("utf-16")
         except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError([ImportProblem("IMP004", label, "无法识别文件编码",
-                                             expected="UTF-8 或 GBK 编码的 CSV 文件")])
-    rows = [(n, [c if c.strip() else None for c in cells])
-            for n, cells in enumerate(csv.reader(io.StringIO(text)), start=1)]
-    return Sheet(file=label, name="", rows=rows)
+            pass
+    elif b"\x00" not in data:
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    raise ImportFileError([ImportProblem(
+        "IMP004", label, "无法识别文件编码" + ("（文件中含有空字符，可能不是文本文件）" if b"\x00" in data else ""),
+        expected="UTF-8 或 GBK 编码的 CSV 文件（在 Excel 中“另存为”“CSV UTF-8（逗号分隔）”）")])
+
+
+def _csv_sheet(data: bytes, label: str) -> Sheet:
+    """One table; a field over ``CSV_FIELD_MAX`` characters is an IMP026 problem naming row and column.
+
+    Any line ending (LF, CR LF, a bare CR) ends a row; blank rows are not kept (row numbers are).
+    """
+    text = _decode_csv(data, label)
+    sheet = Sheet(file=label, name="", rows=[])
+    problems: list[ImportProblem] = []
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for n, fields in enumerate(reader, start=1):
+            cells = [c if c.strip() else None for c in fields[:MAX_COLUMNS + 1]]
+            for col, value in enumerate(cells):
+                if value is not None and len(value) > CSV_FIELD_MAX:
+                    problems.append(sheet.problem("IMP026", f"这一格有 {len(value):,} 个字符，过长", row=n, col=col,
+                                                  expected=f"不超过 {CSV_FIELD_MAX:,} 个字符"))
+                    cells[col] = value[:60]
+            cells = _trimmed(cells)
+            if len(cells) > MAX_COLUMNS:
+                sheet.wide_rows.append(n)
+                cells = _trimmed(cells[:MAX_COLUMNS])
+            if cells or n == 1:
+                sheet.rows.append((n, cells))
+    except csv.Error as err:
+        problems.append(ImportProblem("IMP002", label, f"CSV 文件格式有误（第 {reader.line_num} 行附近：{err}）",
+                                      row=reader.line_num or None, expected="用 Excel 或 WPS 另存为的 CSV 文件"))
+    if problems:
+        raise ImportFileError(problems)
+    return sheet
 
 
 def load_sheets(source: Source, *, file_label: str, skip: set[str] | None = None) -> list[Sheet]:
-    """Every worksheet of an .xlsx/.xlsm file (or the one table of a .csv), except those named in ``skip``."""
+    """Every worksheet of an .xlsx/.xlsm file (or the one table of a .csv), except those named in ``skip``.
+
+    The file is refused before any parser runs when it is over ``DUCHA_IMPORT_MAX_MB`` (IMP006) or,
+    for .xlsx, when its zip directory promises too much (IMP007, see :mod:`ducha.core.files`).
+    """
     suffix = Path(file_label).suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv"):
         expected = "Excel 2007 及以后的 .xlsx 文件（请在 Excel 中“另存为”.xlsx）" if suffix == ".xls" else (
             ".xlsx 或 .csv 文件")
         raise ImportFileError([ImportProblem("IMP003", file_label, f"不支持“{suffix or '无扩展名'}”类型的文件",
                                              expected=expected)])
-    data = read_bytes(source)
+    data = read_file(source, file_label)
     if not data.strip():
         raise ImportFileError([ImportProblem("IMP001", file_label, "文件是空的（没有任何内容）",
                                              expected="填写了数据的报表文件")])
     if suffix == ".csv":
-        return [_csv_sheet(data, file_label)]
-    try:
-        return _excel_sheets(data, file_label, skip or set())
-    except BROKEN_FILE_ERRORS:
-        raise ImportFileError([ImportProblem(
-            "IMP002", file_label, "文件无法打开，不是有效的 Excel 文件（可能是其他类型的文件改了扩展名，或文件已损坏）",
-            expected="用 Excel 或 WPS 保存的 .xlsx 文件")]) from None
+        sheets = [_csv_sheet(data, file_label)]
+    else:
+        xlsx_checked(data, file_label)  # before openpyxl sees the file (IMP002/IMP007)
+        try:
+            sheets = _excel_sheets(data, file_label, skip or set())
+        except BROKEN_FILE_ERRORS:
+            raise ImportFileError([ImportProblem(
+                "IMP002", file_label, "文件无法打开，不是有效的 Excel 文件（可能是其他类型的文件改了扩展名，或文件已损坏）",
+                expected="用 Excel 或 WPS 保存的 .xlsx 文件")]) from None
+    wide = [s.problem("IMP011", f"第 {MAX_COLUMNS} 列之后还有数据", row=s.wide_rows[0], col=MAX_COLUMNS,
+                      expected=f"表格不超过 {MAX_COLUMNS} 列（{get_column_letter(MAX_COLUMNS)} 列）")
+            for s in sheets if s.wide_rows]
+    if wide:
+        raise ImportFileError(wide)
+    return sheets
 
 
 def map_columns(sheet: Sheet, known: dict[str, str], *, required: list[str], names: dict[str, str],

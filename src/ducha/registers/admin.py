@@ -3,25 +3,12 @@ register pages (``actions``), which keep entry metadata and write audit rows."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from ducha.core.admin import ReadOnlyAdmin
 from ducha.registers.models import ChildExam, ChildRecord, ImportBatch, PregnancyRecord
 
 ENTRY_META = ["created_at", "created_by", "batch", "source_sheet", "source_row", "updated_at"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ImportBatch)

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ducha.orgs.excel_io import CellError, ImportProblem
+from ducha.orgs.import_problems import enough_problems
 from ducha.registers.import_cells import parse_national_id
 from ducha.registers.import_columns import Column
 from ducha.registers.import_sheets import Located
@@ -86,8 +87,11 @@ def read_rows(located: Located, *, today: date, salt: str, problems: list[Import
     rows: list[ParsedRow] = []
     data = located.data_rows()
     for index, (n, cells) in enumerate(data):
-        if progress is not None and index % 2000 == 0:
-            progress(index)
+        if index % 2000 == 0:
+            if enough_problems(problems):
+                break  # the caller reports the counts as “至少”
+            if progress is not None:
+                progress(index)
         row = ParsedRow(located, n, "", "")
         row.unit = _key(row, cells, unit_col, unit_column, uncached, problems)
         row.record_no = _key(row, cells, no_col, no_column, uncached, problems)

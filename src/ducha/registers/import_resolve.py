@@ -20,7 +20,9 @@ from typing import Any
 
 from django.db import models
 
+from ducha.core.limits import UNIT_CODE_PATTERN
 from ducha.orgs.excel_io import ImportProblem
+from ducha.orgs.import_problems import UNIT_NOT_AVAILABLE
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import writable_units
 from ducha.registers.import_columns import CHILD, DATE_RULES, PREGNANCY, TableSpec
@@ -75,7 +77,9 @@ def _chunks(items: list[Any]) -> Iterable[list[Any]]:
 
 
 def check_units(rows: list[ParsedRow], actor: Any, problems: list[ImportProblem]) -> dict[str, int]:
-    codes = sorted({r.unit for r in rows if r.unit})
+    """The ids of the rows' units the actor may write; one problem (IMP040) for a code that does not
+    exist and for one outside the actor's units alike, so an import cannot probe which codes exist."""
+    codes = sorted({r.unit for r in rows if r.unit and UNIT_CODE_PATTERN.fullmatch(r.unit)})
     known: dict[str, int] = {}
     writable: set[str] = set()
     for chunk in _chunks(codes):
@@ -84,13 +88,9 @@ def check_units(rows: list[ParsedRow], actor: Any, problems: list[ImportProblem]
     for row in rows:
         if not row.unit:
             continue
-        if row.unit not in known:
-            problems.append(row.problem("IMP040", "单位编码不存在", "unit", value=row.unit,
-                                        expected="系统中已有的单位编码（见系统管理 → 组织机构）"))
-            row.bad = True
-        elif row.unit not in writable:
-            problems.append(row.problem("IMP041", "该单位不在您可填报的范围内", "unit", value=row.unit,
-                                        expected="您负责的单位的编码"))
+        if row.unit not in writable:
+            problems.append(row.problem("IMP040", UNIT_NOT_AVAILABLE, "unit", value=row.unit,
+                                        expected="您负责填报的单位的编码"))
             row.bad = True
     return {code: pk for code, pk in known.items() if code in writable}
 

@@ -20,14 +20,17 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from ducha.core.files import FileCheckError
 from ducha.orgs.excel_io import (
+    MAX_COLUMNS,
     ImportFileError,
     ImportProblem,
     Source,
     cell_text,
     is_blank,
     load_sheets,
-    read_bytes,
+    read_file,
+    xlsx_checked,
 )
 from ducha.registers.import_columns import (
     IGNORED_HEADERS,
@@ -83,19 +86,27 @@ def load_grids(source: Source, file_label: str) -> list[Grid]:
         hint = "（旧版 .xls 请在 Excel 中“另存为”.xlsx）" if suffix == ".xls" else ""
         raise _file_problem("IMP003", file_label, f"不支持“{suffix or '无扩展名'}”类型的文件",
                             ".xlsx 或 .csv 文件" + hint)
-    data = read_bytes(source)
+    data = read_file(source, file_label)  # refused past DUCHA_IMPORT_MAX_MB (IMP006)
     if not data.strip():
         raise _file_problem("IMP001", file_label, "文件是空的（没有任何内容）", "按模板填写了数据的登记文件")
     if suffix == ".csv":
         sheet = load_sheets(io.BytesIO(data), file_label=file_label)[0]
         return [Grid(file=file_label, name="", rows=sheet.rows)]
     try:
-        return read_xlsx(data, file_label)
+        grids = read_xlsx(xlsx_checked(data, file_label), file_label)  # zip directory checked first (IMP007)
+    except FileCheckError as err:  # a part unpacked to more than it declared
+        raise _file_problem(err.code, file_label, err.problem, err.expected) from None
     except NotAWorkbook:
         raise _file_problem(
             "IMP002", file_label,
             "文件无法打开，不是有效的 Excel 文件（可能是其他类型的文件改了扩展名，或文件已损坏）",
             "用 Excel 或 WPS 保存的 .xlsx 文件") from None
+    wide = [g for g in grids if g.wide_rows]
+    if wide:
+        raise ImportFileError([ImportProblem(
+            "IMP011", g.file, f"第 {MAX_COLUMNS} 列之后还有数据", sheet=g.name, row=g.wide_rows[0],
+            column=get_column_letter(MAX_COLUMNS + 1), expected=f"表格不超过 {MAX_COLUMNS} 列") for g in wide])
+    return grids
 
 
 def table_named(text: str) -> TableSpec | None:

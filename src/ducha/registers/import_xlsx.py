@@ -22,6 +22,9 @@ from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from ducha.core.files import FileCheckError, open_member
+from ducha.orgs.excel_io import MAX_COLUMNS
+
 MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
            "http://purl.oclc.org/ooxml/spreadsheetml/main")
 REL_NS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -46,6 +49,7 @@ class Grid:
     uncached: set[tuple[int, int]] = field(default_factory=set)  # (row, 0-based column) of formulas
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_row, min_col, max_row, max_col
     hidden: bool = False
+    wide_rows: list[int] = field(default_factory=list)  # rows with data past MAX_COLUMNS
 
     def is_empty(self) -> bool:
         return not any(any(v is not None and v != "" for v in cells) for _, cells in self.rows)
@@ -87,12 +91,13 @@ def _sheet_paths(book: zipfile.ZipFile) -> tuple[list[tuple[str, str, bool]], bo
 
 def _shared_strings(book: zipfile.ZipFile) -> list[str]:
     try:
-        data = book.open("xl/sharedStrings.xml")
+        data = open_member(book, "xl/sharedStrings.xml")
     except KeyError:
         return []
     strings: list[str] = []
     with data:
-        for _, si in etree.iterparse(data, tag=[f"{{{n}}}si" for n in MAIN_NS], huge_tree=True):
+        for _, si in etree.iterparse(data, tag=[f"{{{n}}}si" for n in MAIN_NS], huge_tree=True,
+                                     resolve_entities=False, no_network=True):
             ns = _ns(si)
             strings.append("".join(t.text or "" for t in si.iter(f"{{{ns}}}t")
                                    if t.getparent().tag != f"{{{ns}}}rPh"))
@@ -176,8 +181,9 @@ def _read_sheet(book: zipfile.ZipFile, path: str, grid: Grid, reader: _CellReade
     ns = reader.v[1:].split("}")[0]
     row_tag, merge_tag, cell_tag = f"{{{ns}}}row", f"{{{ns}}}mergeCell", f"{{{ns}}}c"
     number = 0
-    with book.open(path) as data:
-        for _, el in etree.iterparse(data, tag=[row_tag, merge_tag], huge_tree=True):
+    with open_member(book, path) as data:
+        for _, el in etree.iterparse(data, tag=[row_tag, merge_tag], huge_tree=True, resolve_entities=False,
+                                     no_network=True):
             if el.tag == merge_tag:
                 merged = _merge_ref(el.get("ref", ""))
                 if merged:
@@ -188,9 +194,14 @@ def _read_sheet(book: zipfile.ZipFile, path: str, grid: Grid, reader: _CellReade
             for position, c in enumerate(el.iter(cell_tag)):
                 col = reader.column(c.get("r"), position)
                 value, uncached = reader.value(c)
-                values[col] = value
                 if uncached:
                     grid.uncached.add((number, col))
+                if value is None or value == "":
+                    continue  # blank cells and blank rows are not kept (a sheet may hold a million of them)
+                if col >= MAX_COLUMNS:
+                    grid.wide_rows.append(number)
+                    continue
+                values[col] = value
             if values:
                 cells: list[Any] = [None] * (max(values) + 1)
                 for col, value in values.items():
@@ -220,8 +231,9 @@ def read_xlsx(data: bytes, file_label: str) -> list[Grid]:
                 except KeyError:
                     continue  # the workbook names a sheet part that is not in the file
                 grids.append(grid)
-        except (etree.XMLSyntaxError, zipfile.BadZipFile, ValueError, IndexError, EOFError, OSError) as exc:
-            if isinstance(exc, NotAWorkbook):
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, ValueError, IndexError, EOFError, OSError,
+                OverflowError) as exc:
+            if isinstance(exc, NotAWorkbook | FileCheckError):
                 raise
             raise NotAWorkbook(str(exc)) from exc
     return grids

@@ -17,6 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from ducha.orgs.excel_io import ImportFileError, ImportProblem, Source
+from ducha.orgs.import_problems import enough_problems
 from ducha.orgs.selectors import can_write
 from ducha.registers.import_cells import id_salt
 from ducha.registers.import_read import ParsedRow, read_rows
@@ -38,7 +39,6 @@ __all__ = ["FileRead", "ImportFileError", "ImportProblem", "ReadResult", "read_r
 
 # progress(stage, done, total): stage is a Chinese description such as "读取 甲镇.xlsx / 儿童体检".
 Progress = Callable[[str, int, int], None]
-SAME_PROBLEM_SHOWN = 20
 
 
 @dataclass
@@ -68,6 +68,8 @@ def _read_file(label: str, source: Source, *, today: date, salt: str, problems: 
     info = FileRead(label, tables[0][1].kind if tables else RegisterKind.CHILD)
     rows: list[ParsedRow] = []
     for grid, table in tables:
+        if enough_problems(problems):
+            break
         located, header_problems = locate(grid, table)
         problems += header_problems
         if header_problems and any(p.code in ("IMP010", "REG003") for p in header_problems):
@@ -94,24 +96,6 @@ def _read_file(label: str, source: Source, *, today: date, salt: str, problems: 
     return info, rows
 
 
-def _compact(problems: list[ImportProblem]) -> list[ImportProblem]:
-    """The same problem on many rows (a wrong unit code in every row) is listed 20 times, then summed up."""
-    groups: dict[tuple[str, ...], list[ImportProblem]] = {}
-    for p in problems:
-        groups.setdefault((p.file, p.sheet, p.code, p.column, p.problem, p.value), []).append(p)
-    out = []
-    for same in groups.values():
-        out += same[:SAME_PROBLEM_SHOWN]
-        rest = same[SAME_PROBLEM_SHOWN:]
-        if rest:
-            first = rest[0]
-            rows = f"第 {rest[0].row}–{rest[-1].row} 行中" if rest[0].row else ""
-            out.append(ImportProblem(first.code, first.file, f"同样的问题还有 {len(rest)} 处（{rows}）：{first.problem}",
-                                     sheet=first.sheet, row=first.row, column=first.column, header=first.header,
-                                     value=first.value, expected=first.expected))
-    return out
-
-
 def _sorted(problems: list[ImportProblem], labels: list[str]) -> list[ImportProblem]:
     order = {label: i for i, label in enumerate(labels)}
     return sorted(problems, key=lambda p: (order.get(p.file, -1), p.sheet, p.row or 0, len(p.column), p.column))
@@ -131,10 +115,14 @@ def read_register_files(files: Iterable[tuple[str, Source]], *, actor: Any, prog
     infos: list[FileRead] = []
     rows: list[ParsedRow] = []
     for label, source in files:
+        if enough_problems(problems):
+            break  # so many problems that reading on would only cost time and memory
         info, file_rows = _read_file(label, source, today=today, salt=salt, problems=problems, progress=progress)
         if info is not None:
             infos.append(info)
         rows += file_rows
+    if enough_problems(problems):
+        raise ImportFileError(_sorted(problems, labels), incomplete=True)
     if progress is not None:
         progress("核对单位、手册编号和日期", 0, 1)
     unit_ids = check_units(rows, actor, problems)
@@ -147,7 +135,7 @@ def read_register_files(files: Iterable[tuple[str, Source]], *, actor: Any, prog
     events = collect_events(event_rows, records, unit_ids, problems)
     mothers = resolve_mothers(records, problems)
     if problems:
-        raise ImportFileError(_sorted(_compact(problems), labels))
+        raise ImportFileError(_sorted(problems, labels))
     attach_existing_events(events)
     if progress is not None:
         progress("核对单位、手册编号和日期", 1, 1)

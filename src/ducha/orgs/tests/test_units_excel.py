@@ -160,7 +160,7 @@ def test_import_command_lists_problems_and_writes_nothing(mini_county: Any, tmp_
     path = _write(tmp_path / "机构.xlsx", [HEADER, _row(kind="卫生所"), _row(code="T07", population=-1)])
     before = _state()
     out = io.StringIO()
-    with pytest.raises(CommandError, match="共 2 个问题，未写入任何数据"):
+    with pytest.raises(CommandError, match="共发现 2 个问题，未写入任何数据"):
         call_command("import_units", str(path), user="admin1", stdout=out)
     assert "类型无法识别" in out.getvalue() and "不能为负数" in out.getvalue()
     assert _state() == before

@@ -96,7 +96,7 @@ CASES = [
          "取值不在允许范围内"),
     Case("unknown unit", _exam("T99", "E001", date(2011, 12, 1), 8.0, 70.0), "IMP040", "儿童体检", 4, "A",
          "单位编码不存在"),
-    Case("unit outside the officer's scope", _exam("T02", "E001", date(2011, 12, 1), 8.0, 70.0), "IMP041",
+    Case("unit outside the officer's scope", _exam("T02", "E001", date(2011, 12, 1), 8.0, 70.0), "IMP040",
          "儿童体检", 4, "A", "不在您可填报的范围内"),
     Case("duplicated record number", _sheets("儿童.xlsx", _child_rows(
         ["T01", "D1", "甲", "男", date(2011, 1, 1)], ["T01", "D1", "乙", "女", date(2011, 2, 1)])), "REG020",
@@ -185,13 +185,16 @@ def test_every_problem_of_every_file_is_listed(mini_county: Any, tmp_path: Path)
 
 def test_the_same_problem_on_many_rows_is_summed_up(mini_county: Any, tmp_path: Path) -> None:
     rows = [CHILD_HEAD] + [["T99", f"C{i}", "甲", "男", "2011-01-01"] for i in range(50)]
-    problems = _import([write_csv(tmp_path / "儿童手册.csv", rows)], mini_county.officer_a)
-    assert len(problems) == 21
-    assert problems[-1].message.count("同样的问题还有 30 处（第 22–51 行中）") == 1
+    path = write_csv(tmp_path / "儿童手册.csv", rows)
+    with pytest.raises(ImportFileError) as caught:
+        import_registers(actor=mini_county.officer_a, files=[(path.name, path)])
+    err = caught.value
+    assert err.total == 50 and [p.row for p in err.shown] == list(range(2, 22))
+    assert err.summary_lines() == ["IMP040 单位编码不存在或不在您可填报的范围内：共 50 处，以下仅列出前 20 处"]
 
 
 def test_an_update_of_another_units_record_is_refused(mini_county: Any, tmp_path: Path) -> None:
     write = write_xlsx(tmp_path / "乙乡.xlsx", _child_rows(["T02", "B1", "乙", "男", date(2011, 1, 1)]))
     import_registers(actor=mini_county.officer_b, files=[(write.name, write)])
     problems = _import([write], mini_county.officer_a)
-    assert [p.code for p in problems] == ["IMP041"]
+    assert [p.code for p in problems] == ["IMP040"]

@@ -28,5 +28,19 @@ class Command(BaseCommand):
             if root is None:
                 raise CommandError(f"没有编码为“{options['root']}”的单位")
             units = units.filter(path__startswith=root.path)
-        path.write_bytes(build_units_workbook(units))
+        data = build_units_workbook(units)
+        try:
+            path.write_bytes(data)
+        except OSError as err:  # no such folder, no permission, disk full …
+            raise CommandError(f"无法写入文件“{path}”：{_reason(err)}") from None
         self.stdout.write(f"已导出 {units.count()} 个单位到 {path}")
+
+
+def _reason(err: OSError) -> str:
+    if isinstance(err, FileNotFoundError):
+        return f"文件夹“{Path(err.filename or '').parent}”不存在，请先创建该文件夹或换一个位置"
+    if isinstance(err, PermissionError):
+        return "没有写入该位置的权限"
+    if isinstance(err, IsADirectoryError):
+        return "这是一个文件夹，请给出文件名（如 单位.xlsx）"
+    return err.strerror or "写入失败"

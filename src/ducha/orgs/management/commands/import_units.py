@@ -7,10 +7,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.table import Table
 
 from ducha.orgs.excel import cli_console, import_units, read_units_workbook, resolve_cli_actor
 from ducha.orgs.excel_io import ImportFileError
+from ducha.orgs.import_cli import print_problems
 
 
 class Command(BaseCommand):
@@ -32,13 +32,7 @@ class Command(BaseCommand):
         except LookupError as err:
             raise CommandError(str(err)) from None
         except ImportFileError as err:
-            table = Table(title=f"发现 {len(err.problems)} 个问题（未写入任何数据）", title_justify="left")
-            for name in ("编号", "位置", "值", "问题", "应为"):
-                table.add_column(name, overflow="fold")
-            for p in err.problems:
-                table.add_row(p.code, p.location, p.value, p.problem, p.expected)
-            console.print(table)
-            raise CommandError(f"导入失败：共 {len(err.problems)} 个问题，未写入任何数据") from None
+            raise CommandError(print_problems(console, err)) from None
         except ValidationError as err:
             raise CommandError(f"导入失败，已全部撤销：{'；'.join(err.messages)}") from None
         console.print(f"导入完成（操作人 {actor.username}）：新建 {len(result.created)} 个，修改 {len(result.updated)} 个，"

@@ -18,12 +18,13 @@ from rich.table import Table
 
 from ducha.orgs.excel import cli_console, resolve_cli_actor
 from ducha.orgs.excel_io import ImportFileError
+from ducha.orgs.import_cli import print_problems
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import can_write
 from ducha.registers.actions import import_registers
 from ducha.registers.import_write import COUNT_LABELS
 from ducha.registers.importing import read_register_files
-from ducha.reporting.management.commands.import_reports import collect_files, file_labels, problem_table
+from ducha.reporting.management.commands.import_reports import collect_files, file_labels
 
 
 class _Bar:
@@ -71,9 +72,7 @@ class Command(BaseCommand):
                 else:
                     result = import_registers(actor=actor, files=files, progress=bar)
         except ImportFileError as err:
-            console.print(problem_table(err.problems))
-            bad_files = len({p.file for p in err.problems})
-            raise CommandError(f"导入失败：{bad_files} 个文件中共发现 {len(err.problems)} 个问题，未写入任何数据") from None
+            raise CommandError(print_problems(console, err)) from None
         if options["dry_run"]:
             self._dry_summary(console, files, read)
             return
