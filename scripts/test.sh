@@ -64,6 +64,8 @@ step "mypy src/ducha"
 record mypy $?
 
 # 5. The whole suite, twice. pytest exits 5 when it collected no test: that is a failure here.
+#    Both runs include schemathesis against the live API (src/ducha/orgs/tests/test_api_schemathesis.py,
+#    bounded: at most 30 generated requests per operation) — any schemathesis failure fails the suite.
 TOTAL_PASSED=0 TOTAL_FAILED=0 TOTAL_SKIPPED=0
 run_pytest() {  # run_pytest NAME [env assignments...] -- [pytest args...]
     local name="$1"; shift

@@ -1,14 +1,16 @@
 """The REST API root (django-ninja); each app contributes a router. OpenAPI at /api/openapi.json.
 
 Every endpoint needs a login session or a bearer token (``ducha.api_auth``); errors are JSON
-``{"detail": "<中文说明>"}``. The interactive docs at /api/docs are Swagger UI served from the copy
-bundled inside the django-ninja package (through ``/api/docs/assets/…``), so they work on an
-intranet with no internet access: nothing is loaded from a CDN.
+``{"detail": "<中文说明>", "problems": [...]}`` as every operation declares (``ducha.api_contract``),
+also for an address under /api/ that does not exist; no input gives a 500. The interactive docs at
+/api/docs are Swagger UI served from the copy bundled inside the django-ninja package (through
+``/api/docs/assets/…``), so they work on an intranet with no internet access: nothing is loaded from a CDN.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +20,18 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import escape
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
 from ninja.openapi.docs import DocsBase
 from ninja.renderers import JSONRenderer
 
 from ducha.api_auth import API_AUTH, NOT_AUTHENTICATED
+from ducha.api_contract import CODE_PATTERN, PATTERN_MESSAGES
 from ducha.indicators.api import router as indicators_router
 from ducha.orgs.api import router as orgs_router
 from ducha.reporting.actions import ReportError
 from ducha.reporting.api import router as reporting_router
+from ducha.reporting.models import DataElement
 
 SWAGGER_ASSETS = Path(ninja.__file__).parent / "static" / "ninja"
 ASSET_TYPES = {
@@ -70,7 +74,18 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class DuchaAPI(NinjaAPI):
+    """NinjaAPI that keeps what was sent in each validation error, to quote it in the Chinese message."""
+
+    def validation_error_from_error_contexts(self, error_contexts: list[ValidationErrorContext]) -> ValidationError:
+        result = super().validation_error_from_error_contexts(error_contexts)
+        sent = [e.get("input") for c in error_contexts for e in c.pydantic_validation_error.errors(include_url=False)]
+        for error, value in zip(result.errors, sent, strict=True):
+            error["input"] = value
+        return result
+
+
+api = DuchaAPI(
     title="督查 ducha API",
     version="1",
     description="组织机构、报表数据（读写）、报送情况与指标值。用登录会话或 `Authorization: Bearer <令牌>` 访问；"
@@ -106,21 +121,62 @@ VALIDATION_MESSAGES = {
     "bool_parsing": "应为 true 或 false",
     "string_type": "应为字符串",
     "dict_type": "应为 JSON 对象",
+    "model_type": "应为 JSON 对象",
     "model_attributes_type": "应为 JSON 对象",
     "json_invalid": "请求体不是有效的 JSON",
     "literal_error": "取值应为 {expected}",
+    "greater_than_equal": "“{input}”应为不小于 {ge} 的整数",
+    "less_than_equal": "“{input}”数值过大（不应超过 {le}）",
+    "string_too_long": "过长（最多 {max_length} 个字符）",
+    "string_too_short": "不能为空",
+    "extra_forbidden": "不认识的字段（可用的字段见 /api/docs）",
 }
 LOCATION_PARTS = {"query", "path", "body", "payload", "form", "header", "cookie"}
+SHOWN_INPUT_MAX = 40
 
 
 HTTP_ERROR_MESSAGES = {"Cannot parse request body": "请求体不是有效的 JSON"}
 
 
+def _shown(value: Any) -> str:
+    """What was sent, short and printable, for a message."""
+    text = "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in str(value))
+    return text if len(text) <= SHOWN_INPUT_MAX else text[:SHOWN_INPUT_MAX] + "…"
+
+
+class _Context(dict[str, str]):
+    """Template values of one pydantic error; a placeholder it lacks becomes empty, never a KeyError."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _context(error: dict[str, Any]) -> _Context:
+    ctx = {k: (f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v).replace(" or ", " 或 "))
+           for k, v in (error.get("ctx") or {}).items()}
+    return _Context({**ctx, "input": _shown(error.get("input", ""))})
+
+
+def _element(parts: list[str]) -> tuple[str, int] | None:
+    """For ``values.PREG_TOTAL``: the data element's Chinese name and largest value, if it exists."""
+    if len(parts) == 2 and parts[0] == "values" and re.fullmatch(CODE_PATTERN, parts[1]):
+        found = DataElement.objects.filter(code=parts[1]).values_list("name", "max_value").first()
+        return (found[0], found[1]) if found else None
+    return None
+
+
 def _validation_message(error: dict[str, Any]) -> str:
-    where = ".".join(str(p) for p in error.get("loc", []) if str(p) not in LOCATION_PARTS)
-    template = VALIDATION_MESSAGES.get(str(error.get("type")), "取值无效")
-    ctx = {k: str(v).replace(" or ", " 或 ") for k, v in error.get("ctx", {}).items()}
-    what = template.format(**ctx) if "{" in template else template
+    parts = [str(p) for p in error.get("loc", []) if str(p) not in LOCATION_PARTS]
+    kind, ctx = str(error.get("type")), _context(error)
+    if kind == "string_pattern_mismatch" and parts and parts[0] in PATTERN_MESSAGES:
+        return PATTERN_MESSAGES[parts[0]].format_map(ctx)
+    element = _element(parts)
+    where = element[0] if element else _shown(".".join(p for p in parts if p != "[key]"))
+    if kind == "too_short" and (error.get("ctx") or {}).get("field_type") == "Dictionary":
+        return f"{where} 中至少要有一项数据"
+    if kind == "less_than_equal" and element:  # the element's own limit, not the API's ceiling
+        ctx["le"] = f"{element[1]:,}"
+    what = VALIDATION_MESSAGES.get(kind, "取值无效").format_map(ctx)
     return f"{where}：{what}" if where else what
 
 
@@ -167,3 +223,17 @@ def on_report_error(request: HttpRequest, exc: ReportError) -> HttpResponse:
 def on_value_error(request: HttpRequest, exc: ValueError) -> HttpResponse:
     """PeriodError and the Chinese ValueErrors of actions/selectors: the request cannot be carried out."""
     return _json(request, 422, str(exc), problems=[str(exc)])
+
+
+# ---- any other address under /api/: a JSON 404, not the HTML page ------------------------------------
+
+fallback_router = Router(tags=["其他"])
+
+
+@fallback_router.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None,
+                               include_in_schema=False)
+def no_such_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
+    raise Http404(f"接口 /api/{_shown(rest)} 不存在，可用的接口见 /api/docs")
+
+
+api.add_router("", fallback_router)

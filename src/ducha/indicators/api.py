@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Literal
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema
 
 from ducha.api_auth import actor_of
+from ducha.api_contract import CODE_LIST_PATTERN, PERIOD_MAX_LENGTH, PERIOD_PATTERN, UNIT_CODE, contract
+from ducha.core.limits import UNIT_CODE_MAX_LENGTH
 from ducha.indicators.models import Indicator
 from ducha.indicators.selectors import indicator_table
 from ducha.orgs.api import scoped_root
@@ -62,7 +64,7 @@ class IndicatorTableOut(Schema):
     rows: list[IndicatorValueOut]
 
 
-@router.get("/indicators", response=list[IndicatorOut], summary="指标定义")
+@router.get("/indicators", **contract(list[IndicatorOut], (401, 429)), summary="指标定义")
 def list_indicators(request: HttpRequest) -> list[IndicatorOut]:
     """全部指标的定义：分子、分母表达式（数据元编码）与系数。"""
     return [
@@ -78,24 +80,28 @@ def list_indicators(request: HttpRequest) -> list[IndicatorOut]:
 
 
 def parse_codes(codes: str | None) -> list[str] | None:
-    """``REG_RATE,FOLIC_COUNT`` → the codes, each checked against the defined indicators."""
+    """``REG_RATE,FOLIC_COUNT`` → the codes, each checked against the defined indicators (404 if not)."""
     if not codes:
         return None
     wanted = [c.strip().upper() for c in codes.split(",") if c.strip()]
     known = set(Indicator.objects.filter(code__in=wanted).values_list("code", flat=True))
     unknown = [c for c in wanted if c not in known]
     if unknown:
-        raise ValueError(f"未定义的指标 {', '.join(unknown)}")
+        raise Http404(f"未定义的指标 {', '.join(unknown)}")
     return wanted or None
 
 
-@router.get("/indicator-values", response=IndicatorTableOut, summary="指标值")
+@router.get("/indicator-values", **contract(IndicatorTableOut), summary="指标值")
 def read_indicator_values(
     request: HttpRequest,
-    period: str,
-    unit: str | None = None,
-    codes: str | None = None,
-    level: Literal["children", "all"] = "children",
+    period: str = Query(..., pattern=PERIOD_PATTERN, max_length=PERIOD_MAX_LENGTH,
+                        description="期间：201201、2012-01、2012Q1、2012、2012MCH", example="2012Q1"),
+    unit: str | None = Query(None, pattern=UNIT_CODE, max_length=UNIT_CODE_MAX_LENGTH,
+                             description="合计单位的编码，缺省为调用者的最上级单位", example="T00"),
+    codes: str | None = Query(None, pattern=CODE_LIST_PATTERN, max_length=1000,
+                              description="逗号分隔的指标编码（不区分大小写），缺省为全部指标",
+                              example="REG_RATE,FOLIC_COUNT"),
+    level: Literal["children", "all"] = Query("children", description="children：直接下级；all：全部下级"),
 ) -> IndicatorTableOut:
     """``unit``（合计行 is_root=true）及其下级（children：直接下级；all：全部下级）在 ``period`` 的指标值、任务完成情况和排名。"""
     actor = actor_of(request)

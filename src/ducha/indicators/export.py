@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from ducha.core.exports import append_row, write_csv
 from ducha.indicators.selectors import IndicatorTable, IndicatorValue
 
 HEADERS = ["指标", "单位编码", "单位", "分子", "分母", "值", "单位符号", "任务", "完成率(%)", "是否达标", "位次"]
@@ -40,11 +40,9 @@ def ordered_rows(table: IndicatorTable) -> list[IndicatorValue]:
 
 
 def table_to_csv(table: IndicatorTable) -> str:
+    """The table as CSV text; user text that looks like a formula is quoted (``ducha.core.exports``)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEADERS)
-    for row in ordered_rows(table):
-        writer.writerow(row_cells(row))
+    write_csv(buffer, [HEADERS, *(row_cells(row) for row in ordered_rows(table))])
     return buffer.getvalue()
 
 
@@ -53,17 +51,17 @@ def table_to_xlsx(table: IndicatorTable) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = "指标"
-    ws.append([f"{table.root.name} {table.period.label} 指标完成情况"])
+    append_row(ws, [f"{table.root.name} {table.period.label} 指标完成情况"])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append(HEADERS)
+    append_row(ws, HEADERS)
     thin = Side(style="thin", color="999999")
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for row in ordered_rows(table):
-        ws.append(_typed(row))
+        append_row(ws, _typed(row))
         if row.is_root:
             for cell in ws[ws.max_row]:
                 cell.font = Font(bold=True)

@@ -6,9 +6,11 @@ from datetime import date
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Path, Query, Router, Schema
 
 from ducha.api_auth import actor_of
+from ducha.api_contract import UNIT_CODE, contract
+from ducha.core.limits import UNIT_CODE_MAX_LENGTH
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import access_unit, default_unit, visible_units
 
@@ -56,8 +58,12 @@ def _parent_code(unit: OrgUnit, visible_pks: set[int]) -> str | None:
     return unit.parent.code if unit.parent and unit.parent_id in visible_pks else None
 
 
-@router.get("/org-units", response=list[OrgUnitOut], summary="可见的组织机构列表")
-def list_org_units(request: HttpRequest, root: str | None = None) -> list[OrgUnitOut]:
+@router.get("/org-units", **contract(list[OrgUnitOut]), summary="可见的组织机构列表")
+def list_org_units(
+    request: HttpRequest,
+    root: str | None = Query(None, pattern=UNIT_CODE, max_length=UNIT_CODE_MAX_LENGTH,
+                             description="只列该编码的单位及其下级", example="T01"),
+) -> list[OrgUnitOut]:
     """调用者有权查看的全部单位（按树的顺序）；给出 ``root`` 时只列该单位及其下级。"""
     actor = actor_of(request)
     visible = visible_units(actor).select_related("parent")
@@ -66,8 +72,12 @@ def list_org_units(request: HttpRequest, root: str | None = None) -> list[OrgUni
     return [unit_out(u, _parent_code(u, seen)) for u in units.order_by("path")]
 
 
-@router.get("/org-units/{code}", response=OrgUnitDetailOut, summary="单位详情")
-def get_org_unit(request: HttpRequest, code: str) -> OrgUnitDetailOut:
+@router.get("/org-units/{code}", **contract(OrgUnitDetailOut), summary="单位详情")
+def get_org_unit(
+    request: HttpRequest,
+    code: str = Path(..., pattern=UNIT_CODE, max_length=UNIT_CODE_MAX_LENGTH, description="单位编码",
+                      example="T01"),
+) -> OrgUnitDetailOut:
     """一个单位及其直接下级的编码；不在调用者权限范围内的单位返回 404。"""
     actor = actor_of(request)
     unit = access_unit(actor, code)

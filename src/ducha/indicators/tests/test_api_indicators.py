@@ -82,8 +82,13 @@ def test_outside_scope_is_404(reported: Any, user: str, unit: str) -> None:
     assert response.json() == {"detail": f"单位 {unit} 不存在或无权查看"}
 
 
+def test_unknown_indicator_code_is_404_like_an_unknown_data_set(reported: Any) -> None:
+    response = get(reported.inspector, "/api/indicator-values", period="2012Q1", codes="REG_RATE,NOPE")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "未定义的指标 NOPE"}
+
+
 @pytest.mark.parametrize(("params", "detail"), [
-    ({"period": "2012Q1", "codes": "REG_RATE,NOPE"}, "未定义的指标 NOPE"),
     ({"period": "2012Q1", "level": "everything"}, "level：取值应为 'children' 或 'all'"),
     ({"period": "Q1"}, "无法识别的期间“Q1”"),
     ({}, "period：缺少必填项"),

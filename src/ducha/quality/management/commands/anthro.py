@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from rich.console import Console
 from rich.table import Table
 
+from ducha.core.exports import csv_cell
 from ducha.orgs.excel import cli_console
 from ducha.orgs.excel_io import ImportFileError, ImportProblem, Sheet, header_key, load_sheets
 from ducha.quality.zscores import FLAGS, INDICATORS, compute_zscores
@@ -151,6 +152,7 @@ def problem_table(problems: list[ImportProblem]) -> Table:
 def write_output(text: pd.DataFrame, scored: pd.DataFrame, out: Path) -> None:
     """The input rows as read plus the z-scores (2 decimals) and flags, written atomically (UTF-8 with BOM)."""
     result = text.drop(columns=[c for c in (*INDICATORS, *FLAGS) if c in text.columns])
+    result = result.map(lambda v: csv_cell(v) if isinstance(v, str) else v)  # no live formulas in the output
     for name in INDICATORS:
         values = scored[name].to_numpy(dtype=np.float64) + 0.0  # no "-0.00"
         result[name] = pd.Series(np.where(np.isnan(values), "", np.char.mod("%.2f", values)), index=text.index)
