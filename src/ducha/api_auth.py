@@ -4,6 +4,9 @@ Both are accepted on every endpoint. The bearer token is tried first so that a s
 ``Authorization: Bearer <令牌>`` never meets the session's CSRF check; a request that sends a
 bearer token which does not match any ``ApiToken`` is refused with 401 even if it also carries a
 session cookie, so a revoked token never silently falls back to a browser login.
+
+Wrong tokens count against the client address in the login throttle (``ducha.orgs.throttle``): once
+the address is locked every token from it, right or wrong, gets 429 until the lock ends.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from ducha.orgs import throttle
 from ducha.orgs.models import ApiToken, hash_token
 
 NOT_AUTHENTICATED = "未登录或令牌无效：请先登录，或在请求头中携带 Authorization: Bearer <令牌>"
@@ -28,9 +32,12 @@ class BearerTokenAuth(HttpBearer):
     """``Authorization: Bearer dch_…`` checked against the SHA-256 digests in ``ApiToken``."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if throttle.token_address_locked(request):
+            raise HttpError(429, throttle.lockout_message())
         token = token.strip()
         row = ApiToken.objects.select_related("user").filter(digest=hash_token(token)).first() if token else None
         if row is None or not row.user.is_active:
+            throttle.record_token_failure(request)
             raise AuthenticationError(401, BAD_TOKEN)
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
         return row.user

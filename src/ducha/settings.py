@@ -4,14 +4,32 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("DUCHA_HOME", Path.cwd() / "var")).resolve()
-(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
+
+
+def default_data_dir(base_dir: Path, environ: Mapping[str, str]) -> Path:
+    """The data folder when ``DUCHA_HOME`` is not set; never depends on the current directory.
+
+    A source checkout (``src/ducha`` next to ``pyproject.toml``) keeps its data in the checkout's ``var/``;
+    an installed package uses ``$XDG_DATA_HOME/ducha`` (``~/.local/share/ducha``).
+    """
+    checkout = base_dir.parent.parent
+    if base_dir.parent.name == "src" and (checkout / "pyproject.toml").is_file():
+        return checkout / "var"
+    xdg = environ.get("XDG_DATA_HOME", "")
+    return (Path(xdg) if Path(xdg).is_absolute() else Path.home() / ".local" / "share") / "ducha"
+
+
+# Nothing is created here: the folder and the SQLite file are made by `ducha migrate`, `ducha demo` or
+# `ducha serve --migrate` (see ducha.cli); every other command refuses a database that is not set up.
+DATA_DIR = (Path(os.environ["DUCHA_HOME"]) if os.environ.get("DUCHA_HOME")
+            else default_data_dir(BASE_DIR, os.environ)).resolve()
 
 
 def _secret_key() -> str:
@@ -20,15 +38,19 @@ def _secret_key() -> str:
     path = DATA_DIR / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
-    path.write_text(key)
+    if DATA_DIR.is_dir():  # kept with the data; never creates the data folder on the way
+        path.write_text(key)
+        path.chmod(0o600)
     return key
 
 
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("DUCHA_DEBUG", "0") == "1"
-ALLOWED_HOSTS = os.environ.get("DUCHA_ALLOWED_HOSTS", "*").split(",")
+# Loopback always; every name or address the site is reached by must be added (`ducha serve --host 0.0.0.0`
+# on an intranet needs DUCHA_ALLOWED_HOSTS=10.1.2.3,ducha.wjw.local or every request gets 400).
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"] + [
+    h.strip() for h in os.environ.get("DUCHA_ALLOWED_HOSTS", "").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DUCHA_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -38,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "ducha.orgs",
     "ducha.audit",
     "ducha.reporting",
@@ -48,7 +72,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ducha.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -57,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ducha.urls"
@@ -114,17 +141,65 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
-# Login throttling: this many failures for one username (or one client address)
-# within the window lock further attempts until the window has passed.
+# Login throttling (django-axes, see ducha.orgs.throttle) for the login page, the admin login and API
+# tokens: this many failed passwords for one username, or failures from one client address, within the
+# window lock further attempts (even the right password) until the window has passed.
 DUCHA_LOGIN_MAX_FAILURES = int(os.environ.get("DUCHA_LOGIN_MAX_FAILURES", "5"))
+DUCHA_LOGIN_IP_MAX_FAILURES = int(os.environ.get("DUCHA_LOGIN_IP_MAX_FAILURES", "30"))
 DUCHA_LOGIN_LOCK_MINUTES = int(os.environ.get("DUCHA_LOGIN_LOCK_MINUTES", "15"))
 
-# Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, e.g. "127.0.0.1").
+# Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated, e.g. "127.0.0.1").
 DUCHA_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("DUCHA_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
+AUTHENTICATION_BACKENDS = ["ducha.orgs.throttle.ThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "ducha.orgs.throttle.DuchaAxesHandler"
+AXES_FAILURE_LIMIT = "ducha.orgs.throttle.account_limit"
+AXES_COOLOFF_TIME = "ducha.orgs.throttle.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # two counters, each with its own limit (see throttle)
+AXES_USERNAME_CALLABLE = "ducha.orgs.throttle.normalise_username"
+AXES_CLIENT_IP_CALLABLE = "ducha.orgs.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "ducha.orgs.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ADMIN = False  # English-only and assumes a numeric limit; unlock with `ducha axes_reset_username`
+
+# HTTPS behind nginx (docs/settings.md): secure cookies, HSTS, redirect to https. X-Forwarded-Proto is
+# believed only from DUCHA_TRUSTED_PROXIES (ducha.proxy strips it from anyone else).
+DUCHA_HTTPS = os.environ.get("DUCHA_HTTPS", "0") == "1"
+if DUCHA_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = os.environ.get("DUCHA_SSL_REDIRECT", "1") == "1"
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("DUCHA_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("DUCHA_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("DUCHA_HSTS_PRELOAD", "0") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not SECURE_HSTS_PRELOAD:
+        # The preload list is for public domains submitted to browsers; an intranet name cannot be on it.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Content-Security-Policy (django-csp): pages load only this server's scripts, styles and images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # Salt for the hashes of national ID numbers in the registers (only a salted hash and the last four
 # characters are stored). Without it a salt is derived from the secret key; set it before the first import.
 DUCHA_ID_SALT = os.environ.get("DUCHA_ID_SALT", "")
+# Largest file any import accepts (web upload, import-* commands), in MB; see ducha.core.files.
+DUCHA_IMPORT_MAX_MB = float(os.environ.get("DUCHA_IMPORT_MAX_MB", "20"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -156,3 +156,40 @@ def test_other_authorization_schemes_are_not_accepted(mini_county: Any) -> None:
     response = Client().get("/api/org-units", HTTP_AUTHORIZATION=f"Token {raw}")
     assert response.status_code == 401
     assert response.json()["detail"].startswith("未登录或令牌无效")
+
+
+@pytest.fixture
+def small_limits(settings: Any) -> None:
+    settings.DUCHA_LOGIN_MAX_FAILURES = 3
+    settings.DUCHA_LOGIN_IP_MAX_FAILURES = 6
+    settings.DUCHA_LOGIN_LOCK_MINUTES = 15
+
+
+def test_token_guessing_locks_the_address(mini_county: Any, small_limits: None) -> None:
+    raw = issue_api_token(actor=None, user=mini_county.officer_a)
+    guesser = Client(REMOTE_ADDR="10.6.6.6")
+    for n in range(5):
+        response = guesser.get("/api/org-units", HTTP_AUTHORIZATION=f"Bearer dch_guess{n}")
+        assert response.status_code == 401
+    response = guesser.get("/api/org-units", HTTP_AUTHORIZATION="Bearer dch_guess5")
+    assert response.status_code == 429
+    assert response.json()["detail"].startswith("登录失败次数过多，已暂时锁定")
+    before = written()
+    for response in (guesser.get("/api/org-units", HTTP_AUTHORIZATION=f"Bearer {raw}"),
+                     guesser.post("/api/data-values", REPORT, content_type="application/json",
+                                  HTTP_AUTHORIZATION=f"Bearer {raw}")):
+        assert response.status_code == 429  # even the right token, while the address is locked
+    assert written() == before
+    assert ApiToken.objects.get().last_used_at is None
+    assert Client(REMOTE_ADDR="10.6.6.7").get("/api/org-units", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+
+
+def test_token_guessing_and_password_guessing_share_the_address_lock(mini_county: Any, small_limits: None) -> None:
+    guesser = Client(REMOTE_ADDR="10.6.6.8")
+    for n in range(3):
+        guesser.get("/api/org-units", HTTP_AUTHORIZATION=f"Bearer dch_guess{n}")
+    for n in range(3):
+        guesser.post("/login/", {"username": f"nobody{n}", "password": "guess"})
+    response = guesser.post("/login/", {"username": "inspector1", "password": "ducha-test-1"})
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.content.decode()

@@ -56,7 +56,8 @@
       grid: { left: 8, right: horizontal ? 48 : 16, top: 36, bottom: 8, containLabel: true },
       legend: { top: 0, data: [spec.name, "任务"], itemWidth: 14, itemHeight: 10 },
       tooltip: {
-        trigger: "axis", axisPointer: { type: "shadow" },
+        // drawn on the canvas: the HTML tooltip writes style="" attributes, which the CSP refuses
+        trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText",
         valueFormatter: function (v) { return fmt(v, spec.is_count); }
       },
       xAxis: horizontal ? valueAxis : categoryAxis,
