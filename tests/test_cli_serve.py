@@ -110,7 +110,8 @@ def test_serve_answers_healthz_pages_and_static_files(
 
     output = stop(process)
     assert process.returncode == 0
-    assert f"督查 ducha 已启动：{base}/" in output
+    # "已启动" is printed by gunicorn's when_ready hook, i.e. once the port is really listening.
+    assert output.index(f"督查 ducha 正在启动：{base}/") < output.index(f"督查 ducha 已启动：{base}/")
     assert "数据库迁移完成" in output
 
 
@@ -151,11 +152,41 @@ def test_serve_rejects_bad_options(tmp_path: Path, args: list[str], message: str
     assert not (home / "ducha.sqlite3").exists()
 
 
+def test_serve_refuses_a_port_in_use(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = subprocess.run(
+            [*ducha_command(), "serve", "--port", str(port), "--workers", "1", "--migrate"],
+            env=server_env(home),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert result.returncode != 0
+    assert f"端口 {port} 已被占用（127.0.0.1）" in result.stderr
+    assert "用 --port 换一个端口" in result.stderr
+    assert "已启动" not in result.stdout
+    assert "Traceback" not in result.stderr
+    assert "[ERROR]" not in result.stderr + result.stdout  # gunicorn never ran
+    # The port is checked before anything is written: no migration ran, no database was created.
+    assert not (home / "ducha.sqlite3").exists()
+
+
 def test_serve_warns_about_unapplied_migrations(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for args in (["migrate"], ["migrate", "demo", "0001"]):  # an upgrade that has not been migrated yet
+        done = subprocess.run([*ducha_command(), *args], env=server_env(home), cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
     port = free_port()
     process = subprocess.Popen(
         [*ducha_command(), "serve", "--port", str(port), "--workers", "1"],
-        env=server_env(tmp_path / "home"),
+        env=server_env(home),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -167,5 +198,19 @@ def test_serve_warns_about_unapplied_migrations(tmp_path: Path) -> None:
         output = stop(process)
 
     assert (status, body) == (200, b"ok")
-    assert "警告：数据库还有" in output
+    assert f"数据库：SQLite {home / 'ducha.sqlite3'}" in output
+    assert "警告：数据库还有 1 个迁移未执行" in output
     assert "请先运行 ducha migrate（或 ducha serve --migrate）" in output
+
+
+def test_serve_refuses_a_database_not_set_up(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+
+    result = subprocess.run([*ducha_command(), "serve", "--workers", "1"], env=server_env(home), cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 1
+    assert f"数据库还没有建立：{home / 'ducha.sqlite3'} 不存在" in result.stderr
+    assert "试用演示县：运行 ducha demo" in result.stderr
+    assert "已启动" not in result.stdout
+    assert not (home / "ducha.sqlite3").exists()

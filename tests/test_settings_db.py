@@ -14,6 +14,9 @@ from typing import Any
 
 import pytest
 
+from ducha import settings as ducha_settings
+from ducha.settings import default_data_dir
+
 PROBE = """
 import json
 from ducha import settings as s
@@ -52,11 +55,46 @@ def test_default_is_sqlite_file_under_ducha_home(tmp_path: Path) -> None:
     assert db["DATA_DIR"] == str(home)
 
 
-def test_without_ducha_home_data_lives_in_var_of_working_directory(tmp_path: Path) -> None:
-    db = load_settings(tmp_path)
+def test_without_ducha_home_the_data_folder_does_not_depend_on_the_working_directory(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    expected = default_data_dir(ducha_settings.BASE_DIR, {k: v for k, v in os.environ.items()
+                                                          if not k.startswith("DUCHA_")})
 
-    assert db["DATA_DIR"] == str(tmp_path / "var")
-    assert db["NAME"] == str(tmp_path / "var" / "ducha.sqlite3")
+    # A secret key from the environment, so that loading the settings writes nothing into the real folder.
+    first = load_settings(tmp_path / "a", DUCHA_SECRET_KEY="x" * 50)
+    second = load_settings(tmp_path / "b", DUCHA_SECRET_KEY="x" * 50)
+
+    assert first["DATA_DIR"] == second["DATA_DIR"] == str(expected)
+    assert first["NAME"] == str(expected / "ducha.sqlite3")
+    assert list((tmp_path / "a").iterdir()) == list((tmp_path / "b").iterdir()) == []
+
+
+def test_a_source_checkout_keeps_its_data_in_its_var_folder(tmp_path: Path) -> None:
+    checkout = tmp_path / "ducha-main"
+    (checkout / "src" / "ducha").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\nname = 'ducha'\n")
+
+    assert default_data_dir(checkout / "src" / "ducha", {"XDG_DATA_HOME": "/elsewhere"}) == checkout / "var"
+
+
+def test_an_installed_package_keeps_its_data_in_the_user_data_folder(tmp_path: Path) -> None:
+    package = tmp_path / "lib" / "python3.11" / "site-packages" / "ducha"
+    package.mkdir(parents=True)
+
+    assert default_data_dir(package, {"XDG_DATA_HOME": str(tmp_path / "xdg")}) == tmp_path / "xdg" / "ducha"
+    assert default_data_dir(package, {}) == Path.home() / ".local" / "share" / "ducha"
+    assert default_data_dir(package, {"XDG_DATA_HOME": "relative"}) == Path.home() / ".local" / "share" / "ducha"
+
+
+def test_loading_the_settings_creates_no_folder_and_no_database(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+
+    db = load_settings(tmp_path, DUCHA_HOME=str(home), DUCHA_SECRET_KEY="x" * 50)
+
+    assert db["NAME"] == str(home / "ducha.sqlite3")
+    assert not home.exists()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_relative_ducha_home_is_made_absolute(tmp_path: Path) -> None:
@@ -99,6 +137,7 @@ def test_postgresql_url_without_password_uses_trust_or_pgpass(tmp_path: Path) ->
 
 def test_secret_key_is_generated_once_and_kept_under_ducha_home(tmp_path: Path) -> None:
     home = tmp_path / "home"
+    home.mkdir()  # made by `ducha migrate` / `ducha demo`; loading the settings never creates it
 
     first = load_settings(tmp_path, DUCHA_HOME=str(home))
     second = load_settings(tmp_path, DUCHA_HOME=str(home))

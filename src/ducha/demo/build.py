@@ -16,6 +16,7 @@ from django.db import transaction
 
 from ducha.demo import county as C
 from ducha.demo.fabrication import plant, planted_for, record_truth
+from ducha.demo.inventory import record_demo_build
 from ducha.demo.monthly import distribute, month_weights, split_quarter
 from ducha.demo.registers import children_for, pregnancies_for, save
 from ducha.indicators.mch_pack import install_mch_indicators
@@ -222,7 +223,11 @@ def build_targets(units: dict[str, OrgUnit]) -> int:
 
 @transaction.atomic
 def build_demo(*, seed: int = 2012, progress: Progress | None = None) -> DemoSummary:
-    """Build the demo county into an empty database (the ``demo`` command empties it first)."""
+    """Build the demo county into an empty database (the ``demo`` command empties it first).
+
+    Ends by recording what the database holds (``DemoBuild``), so the next ``ducha demo`` can tell that
+    nobody has added anything since and rebuild without ``--force``.
+    """
     progress = progress or (lambda _what, _n: None)
     rng = random.Random(seed)
     install_mch_data_set()
@@ -241,6 +246,7 @@ def build_demo(*, seed: int = 2012, progress: Progress | None = None) -> DemoSum
     planted = planted_for(seed, [t.short for t in C.TOWNSHIPS])
     summary.registers = build_registers(units, towns, random.Random(seed + 1), progress, planted)
     summary.planted_units = list(planted)
+    record_demo_build(seed)  # last: what the database holds now, for the next `ducha demo` to compare
     return summary
 
 

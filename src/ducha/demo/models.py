@@ -16,3 +16,22 @@ class PlantedFabrication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_code} {self.record_type}:{self.record_id} {self.kind}"
+
+
+class DemoBuild(models.Model):
+    """Written by ``ducha demo`` as its last step: what the database held when the demo was built.
+
+    The next ``ducha demo`` compares the database with ``inventory`` (rows and the last id per table) and
+    refuses to rebuild, unless ``--force``, when anybody added or removed anything since.
+    """
+
+    built_at = models.DateTimeField("建库时间", auto_now_add=True)
+    seed = models.IntegerField("随机种子")
+    inventory = models.JSONField("建库时各表的行数和最大编号")
+
+    class Meta:
+        verbose_name = "演示库建库记录"
+        verbose_name_plural = "演示库建库记录"
+
+    def __str__(self) -> str:
+        return f"ducha demo {self.built_at:%Y-%m-%d %H:%M}（种子 {self.seed}）"

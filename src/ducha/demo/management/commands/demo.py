@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ducha.core.database import describe_database
 from ducha.demo import county as C
 from ducha.demo.build import DemoSummary, build_demo
+from ducha.demo.inventory import DemoCheck, check_database, empty_database
 from ducha.indicators.formatting import format_number
 from ducha.indicators.selectors import indicator_table
 from ducha.orgs.models import OrgUnit, OrgUnitKind
@@ -22,18 +23,42 @@ SUMMARY_INDICATORS = ["REG_RATE", "MATERNAL_POP_RATIO", "FOLIC_COUNT", "TRIPLE_T
                       "CHILD_SYS_RATE", "CHILD_EXAM_COUNT"]
 
 
+def refusal(check: DemoCheck) -> str:
+    lines = [f"拒绝重建演示县：数据库 {describe_database()} 里有不是 ducha demo 生成的数据，"
+             "重建会把它们全部删除：", *(f"  · {change}" for change in check.changes)]
+    if not check.built_by_demo:
+        lines.append("（这个数据库没有 ducha demo 的建库记录；旧版 ducha demo 建的演示库也是这样。）")
+    lines += ["确认这些数据都可以删除（例如只是试用演示时产生的），再运行 ducha demo --force。",
+              "要把演示县建到别处，请把 DUCHA_HOME 或 DUCHA_DATABASE_URL 指向一个新的数据库。"]
+    return "\n".join(lines)
+
+
+def announce_deletion(console: Console, check: DemoCheck) -> None:
+    if check.empty and not check.built_by_demo:
+        console.print("数据库是空的，直接建立演示县。")
+        return
+    why = "含不是 ducha demo 生成的数据，已用 --force 确认" if check.changes else "上次 ducha demo 建的演示库，无人改动"
+    console.print(f"[bold]先删除数据库里的全部数据[/]（{why}）：")
+    for kind, rows in check.to_delete():
+        console.print(f"  · {kind}：{rows} 条", markup=False)
+
+
 class Command(BaseCommand):
     help = "重建演示县（淅川县 2012 年第一季度）：单位、用户、月报、任务；可重复运行"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2012, help="随机种子（默认 2012）")
+        parser.add_argument("--force", action="store_true",
+                            help="数据库里有不是 ducha demo 生成的数据（用户、单位、报表、审计记录……）时也全部删除并重建")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         console = Console(width=110)
-        db = settings.DATABASES["default"]
-        console.print(f"[bold]数据库[/]：{db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
+        check = check_database()  # before migrate: a database that is refused is not touched at all
+        if check.changes and not opts["force"]:
+            raise CommandError(refusal(check))
+        announce_deletion(console, check)
         call_command("migrate", verbosity=0, interactive=False)
-        call_command("flush", verbosity=0, interactive=False)
+        empty_database()
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=True) as bar:
             task = bar.add_task("生成月报和个案登记",

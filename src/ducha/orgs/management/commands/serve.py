@@ -6,7 +6,9 @@ intranet machine; put nginx in front of it for HTTPS (see ``docs/settings.md``).
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +17,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from gunicorn.app.base import BaseApplication
+
+from ducha.orgs.checks import allowed_hosts_hint
 
 
 class DuchaServer(BaseApplication):
@@ -77,12 +81,20 @@ class Command(BaseCommand):
             raise CommandError(f"端口无效：{port}（应为 1–65535）")
         if workers < 1 or threads < 1:
             raise CommandError("工作进程数和线程数都至少为 1")
+        check_port_free(host, port)
         self.prepare_database(options["migrate"])
+        if hint := allowed_hosts_hint(host):
+            self.stderr.write(f"警告：{hint}")
         os.makedirs(settings.STATIC_ROOT, exist_ok=True)  # whitenoise warns when it is missing
         connections.close_all()  # never share a database connection with forked workers
         url = browse_url(host, port)
-        self.stdout.write(f"督查 ducha 已启动：{url}（{workers} 个工作进程，按 Ctrl+C 停止）")
+        self.stdout.write(f"督查 ducha 正在启动：{url}……")
         self.stdout.flush()
+
+        def when_ready(_arbiter: Any) -> None:  # gunicorn calls this once it is listening
+            self.stdout.write(f"督查 ducha 已启动：{url}（{workers} 个工作进程，按 Ctrl+C 停止）")
+            self.stdout.flush()
+
         server = DuchaServer(
             {
                 "bind": bind_address(host, port),
@@ -94,6 +106,7 @@ class Command(BaseCommand):
                 "errorlog": "-",
                 "loglevel": "warning",
                 "proc_name": "ducha",
+                "when_ready": when_ready,
             }
         )
         server.run()
@@ -113,6 +126,32 @@ class Command(BaseCommand):
             self.stderr.write(
                 f"警告：数据库还有 {pending} 个迁移未执行，请先运行 ducha migrate（或 ducha serve --migrate）"
             )
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Bind the address once, as gunicorn will, so a busy port is reported in Chinese before starting."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        raise CommandError(f"监听地址无效：{host}（{exc.strerror}）") from exc
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise CommandError(port_problem(host, port, exc)) from exc
+
+
+def port_problem(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (f"端口 {port} 已被占用（{host}）：可能另一个 ducha serve 或别的程序正在使用它。"
+                "先停止那个程序，或用 --port 换一个端口。")
+    if exc.errno == errno.EACCES:
+        return f"没有权限监听端口 {port}：1024 以下的端口需要管理员权限，请换用 1024 以上的端口（--port）。"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"监听地址 {host} 不是本机的地址，请检查 --host。"
+    return f"无法监听 {host}:{port}：{exc.strerror or exc}"
 
 
 def default_workers() -> int:
