@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -237,3 +238,21 @@ def no_such_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
 
 
 api.add_router("", fallback_router)
+
+
+def chinese_method_not_allowed(get_response: Callable[[HttpRequest], HttpResponse]
+                               ) -> Callable[[HttpRequest], HttpResponse]:
+    """Middleware: django-ninja answers a method an endpoint lacks with an English text body; under /api/
+    it becomes the Chinese JSON error every other refusal is (the ``Allow`` header kept)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if response.status_code != 405 or not request.path.startswith("/api/"):
+            return response
+        allowed = response.get("Allow", "")
+        answer = _json(request, 405, f"接口 {_shown(request.path)} 不接受 {_shown(request.method or '')} 请求，"
+                                     f"可用的方法：{allowed}")
+        answer["Allow"] = allowed
+        return answer
+
+    return middleware

@@ -140,6 +140,15 @@ def test_unknown_address_under_api_is_a_json_404(mini_county: Any, path: str) ->
     assert "不存在" in response.json()["detail"]
 
 
+def test_a_method_an_endpoint_lacks_is_a_chinese_json_405_and_writes_nothing(mini_county: Any) -> None:
+    before = DataValue.objects.count(), AuditEntry.objects.count()
+    response = client_of(mini_county.inspector).delete("/api/data-values?period=201201")
+    assert response.status_code == 405 and response["Content-Type"].startswith("application/json")
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+    assert response.json()["detail"] == "接口 /api/data-values 不接受 DELETE 请求，可用的方法：" + response["Allow"]
+    assert (DataValue.objects.count(), AuditEntry.objects.count()) == before
+
+
 def test_integral_json_number_is_an_integer_as_json_schema_says(mini_county: Any) -> None:
     raw = json.dumps(GOOD).replace('"PREG_TOTAL": 10', '"PREG_TOTAL": 12.0')
     response = client_of(mini_county.officer_a).post("/api/data-values", raw, content_type="application/json")
