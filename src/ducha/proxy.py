@@ -16,11 +16,16 @@ from django.http import HttpRequest, HttpResponse
 FORWARDED_PROTO = "HTTP_X_FORWARDED_PROTO"
 
 
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """The connection comes from one of ``DUCHA_TRUSTED_PROXIES`` (whose forwarding headers are believed)."""
+    return request.META.get("REMOTE_ADDR", "") in settings.DUCHA_TRUSTED_PROXIES
+
+
 class TrustedProxyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.META.get("REMOTE_ADDR", "") not in settings.DUCHA_TRUSTED_PROXIES:
+        if not from_trusted_proxy(request):
             request.META.pop(FORWARDED_PROTO, None)
         return self.get_response(request)

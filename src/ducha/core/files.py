@@ -60,6 +60,20 @@ def too_large_problem(size: int | None = None) -> str:
     return f"文件过大{found}，超过导入上限 {megabytes(import_max_bytes())}"
 
 
+UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+
+
+def upload_problem(name: str | None, size: int) -> str | None:
+    """Why an uploaded file is refused before anything reads it (type, then size), with its id; or None."""
+    suffix = Path(name or "").suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        return (f"不支持“{suffix or '无扩展名'}”类型的文件“{name}”：请上传 .xlsx 或 .csv 文件"
+                + ("（旧版 .xls 请在 Excel 中另存为 .xlsx）" if suffix == ".xls" else "") + "（IMP003）")
+    if size > import_max_bytes():
+        return f"文件“{name}”{too_large_problem(size)}，请拆分后分别上传（IMP006）"
+    return None
+
+
 def check_size(size: int) -> None:
     if size > import_max_bytes():
         raise FileCheckError("IMP006", too_large_problem(size), f"不超过 {megabytes(import_max_bytes())} 的文件；{SPLIT_HINT}")

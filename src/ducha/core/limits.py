@@ -26,17 +26,23 @@ UNIT_CODE_RULE = ("单位编码只能由英文字母、数字、“-”和“_�
 # Longest CSV field accepted by the file reader (csv's own limit is 131,072).
 CSV_FIELD_MAX = 131_072
 
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULLWIDTH_NUMBERS = str.maketrans("０１２３４５６７８９．－", "0123456789.-")
 _WHOLE_NUMBER = re.compile(r"^[0-9]+$")
+HIDDEN_CHARACTERS_EXPECTED = "不含控制字符、零宽字符或文字方向控制符的文字"
 
 
 class LimitError(ValueError):
     """A value outside the limits; the message is Chinese and names what was expected."""
 
 
+def number_text(value: str) -> str:
+    """A number as typed, in ASCII: full-width digits, point and minus made ASCII, thousands commas dropped."""
+    return value.strip().translate(_FULLWIDTH_NUMBERS).replace(",", "").replace("，", "")
+
+
 def whole_number_text(value: str) -> str | None:
     """The ASCII digits of a whole-number text (thousands commas allowed), or None if it is not one."""
-    text = value.strip().translate(_FULLWIDTH_DIGITS).replace(",", "").replace("，", "")
+    text = number_text(value)
     return text if _WHOLE_NUMBER.fullmatch(text) else None
 
 
@@ -66,16 +72,20 @@ def forbidden_characters(text: str, *, allow: str = "") -> list[str]:
             if ch not in allow and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp")]
 
 
+def hidden_characters(text: str, *, allow: str = "") -> str:
+    """"" for clean text, else what is wrong with it, e.g. "含有不可见的控制字符（U+202E）"."""
+    hidden = forbidden_characters(text, allow=allow)
+    return f"含有不可见的控制字符（{'、'.join(sorted(set(hidden))[:5])}）" if hidden else ""
+
+
 def check_text(value: str, *, label: str, max_length: int, single_line: bool = True) -> str:
     """Text of at most ``max_length`` characters with no hidden characters; stripped.
 
     Multi-line text (notes, descriptions) may hold line breaks and tabs; single-line text may not.
     """
     text = value.strip()
-    hidden = forbidden_characters(text, allow="" if single_line else "\n\r\t")
-    if hidden:
-        shown = "、".join(sorted(set(hidden))[:5])
-        raise LimitError(f"“{label}”含有不可见的控制字符（{shown}），请删除后重试")
+    if hidden := hidden_characters(text, allow="" if single_line else "\n\r\t"):
+        raise LimitError(f"“{label}”{hidden}，请删除后重试")
     if len(text) > max_length:
         raise LimitError(f"“{label}”过长（{len(text)} 个字符，最多 {max_length} 个）")
     return text

@@ -19,7 +19,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from rich.console import Console
 
 from ducha.core.exports import append_row
-from ducha.core.limits import POPULATION_MAX, UNIT_CODE_PATTERN, UNIT_CODE_RULE, forbidden_characters
+from ducha.core.limits import (
+    HIDDEN_CHARACTERS_EXPECTED,
+    POPULATION_MAX,
+    UNIT_CODE_PATTERN,
+    UNIT_CODE_RULE,
+    hidden_characters,
+)
 from ducha.orgs.actions import create_org_unit, update_org_unit
 from ducha.orgs.excel_io import (
     CellError,
@@ -136,11 +142,9 @@ def _text_problems(sheet: Sheet, n: int, columns: dict[str, int], values: dict[s
         problems.append(sheet.problem("IMP027", "单位编码含有不允许的字符", row=n, col=columns["code"],
                                       value=values["code"], expected=UNIT_CODE_RULE))
     for key in ("name", "short_name"):
-        hidden = forbidden_characters(values[key])
-        if hidden:
-            problems.append(sheet.problem(
-                "IMP029", f"{UNIT_COLUMNS[key]}含有不可见的控制字符（{'、'.join(sorted(set(hidden))[:5])}）",
-                row=n, col=columns[key], value=values[key], expected="不含控制字符、零宽字符或文字方向控制符的文字"))
+        if hidden := hidden_characters(values[key]):
+            problems.append(sheet.problem("IMP029", f"{UNIT_COLUMNS[key]}{hidden}", row=n, col=columns[key],
+                                          value=values[key], expected=HIDDEN_CHARACTERS_EXPECTED))
     return problems
 
 

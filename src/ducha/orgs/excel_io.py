@@ -25,7 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ducha.core.exports import unquote
 from ducha.core.files import FileCheckError, check_xlsx_container, read_limited
-from ducha.core.limits import CSV_FIELD_MAX, DEFAULT_COUNT_MAX, whole_number_text
+from ducha.core.limits import CSV_FIELD_MAX, DEFAULT_COUNT_MAX, number_text, whole_number_text
 from ducha.orgs.import_problems import PROBLEM_TITLES, ImportFileError, ImportProblem
 
 __all__ = ["BROKEN_FILE_ERRORS", "COUNT_EXPECTED", "MAX_COLUMNS", "PROBLEM_TITLES", "CellError", "ImportFileError",
@@ -140,7 +140,7 @@ def _count_text(value: str, expected: str) -> int:
     digits = whole_number_text(value)
     if digits is not None:
         return int(digits) if len(digits) <= 20 else 10 ** 20
-    text = value.strip().translate(_FULLWIDTH).replace(",", "").replace("，", "")
+    text = number_text(value)
     if _NEGATIVE_TEXT.fullmatch(text):
         raise CellError("IMP021", "不能为负数", expected)
     if _DECIMAL_TEXT.fullmatch(text) and len(text) <= 40:
@@ -151,7 +151,6 @@ def _count_text(value: str, expected: str) -> int:
     raise CellError("IMP020", "不是数字", expected)
 
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．－", "0123456789.-")
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 

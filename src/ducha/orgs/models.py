@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
-from ducha.core.limits import POPULATION_MAX, UNIT_CODE_PATTERN, UNIT_CODE_RULE, forbidden_characters
+from ducha.core.limits import POPULATION_MAX, UNIT_CODE_PATTERN, UNIT_CODE_RULE, hidden_characters
 
 
 class OrgUnitKind(models.TextChoices):
@@ -32,10 +32,8 @@ def validate_unit_code(value: str) -> None:
 
 def validate_visible_text(value: str) -> None:
     """Single-line text without control, zero-width or bidi-override characters."""
-    hidden = forbidden_characters(value)
-    if hidden:
-        shown = "、".join(sorted(set(hidden))[:5])
-        raise ValidationError(f"含有不可见的控制字符（{shown}），请删除后重试", code="hidden_characters")
+    if hidden := hidden_characters(value):
+        raise ValidationError(f"{hidden}，请删除后重试", code="hidden_characters")
 
 
 def path_segment(code: str) -> str:

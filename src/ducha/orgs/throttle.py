@@ -36,6 +36,8 @@ from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from ducha.proxy import from_trusted_proxy
+
 LOCKED = "登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试或联系系统管理员。"
 TOKEN_CREDENTIALS: dict[str, Any] = {"username": None}
 
@@ -61,7 +63,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return None
     peer = ip_or_none(str(request.META.get("REMOTE_ADDR", "")))
     forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
-    if forwarded and peer in settings.DUCHA_TRUSTED_PROXIES:
+    if forwarded and from_trusted_proxy(request):
         return ip_or_none(forwarded.split(",")[-1]) or peer
     return peer
 

@@ -19,7 +19,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from ducha.audit.actions import record_audit
-from ducha.core.db import retry_when_locked
+from ducha.core.locking import retry_when_locked
 from ducha.orgs.excel_io import ImportFileError, ImportProblem, Source
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import writable_units

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -19,7 +18,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 
-from ducha.core.files import import_max_bytes, limit_text, too_large_problem
+from ducha.core.files import limit_text, upload_problem
 from ducha.orgs.excel_io import CellError
 from ducha.orgs.models import OrgUnit
 from ducha.registers.import_cells import id_salt, parse_national_id
@@ -34,7 +33,6 @@ from ducha.registers.import_columns import (
 )
 from ducha.registers.models import AntenatalVisit, ChildExam, ChildRecord, PostpartumVisit, PregnancyRecord
 
-UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -275,11 +273,6 @@ class UploadForm(forms.Form):
     def clean_upload(self) -> list[Any]:
         uploads: list[Any] = self.cleaned_data["upload"]
         for upload in uploads:
-            suffix = Path(upload.name or "").suffix.lower()
-            if suffix not in UPLOAD_SUFFIXES:
-                raise forms.ValidationError(
-                    f"不支持“{suffix or '无扩展名'}”类型的文件“{upload.name}”：请上传 .xlsx 或 .csv 文件"
-                    + ("（旧版 .xls 请在 Excel 中另存为 .xlsx）" if suffix == ".xls" else "") + "（IMP003）")
-            if upload.size > import_max_bytes():
-                raise forms.ValidationError(f"文件“{upload.name}”{too_large_problem(upload.size)}，请拆分后分别上传（IMP006）")
+            if problem := upload_problem(upload.name, upload.size):
+                raise forms.ValidationError(problem)
         return uploads

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 
-from ducha.core.limits import forbidden_characters
+from ducha.core.limits import HIDDEN_CHARACTERS_EXPECTED, hidden_characters, number_text
 from ducha.orgs.excel_io import CellError, code_text, is_blank
 
 DATE_EXPECTED = "日期，如 2012-01-31、2012/1/31、2012年1月31日 或 20120131"
@@ -29,7 +29,6 @@ _ID_PATTERN = re.compile(r"^(\d{17}[\dX]|\d{15})$")
 # A number written as text: ASCII (or full-width) digits, one optional point, thousands commas; no
 # exponent, no "_", no other scripts' digits, no superscripts (so 1e309, 1_000, ٣ and ² are not numbers).
 _NUMBER_TEXT = re.compile(r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．－", "0123456789.-")
 _NUMBER_DIGITS_MAX = 30
 
 
@@ -39,10 +38,8 @@ def _normal(value: Any) -> str:
 
 def parse_text(value: Any, max_length: int) -> str:
     text = code_text(value)
-    hidden = forbidden_characters(text)
-    if hidden:
-        shown = "、".join(sorted(set(hidden))[:5])
-        raise CellError("IMP029", f"含有不可见的控制字符（{shown}）", "不含控制字符、零宽字符或文字方向控制符的文字")
+    if hidden := hidden_characters(text):
+        raise CellError("IMP029", hidden, HIDDEN_CHARACTERS_EXPECTED)
     if len(text) > max_length:
         raise CellError("IMP026", f"文字过长（{len(text)} 个字）", f"不超过 {max_length} 个字")
     return text
@@ -93,7 +90,7 @@ def _number(value: Any, expected: str) -> Decimal:
     if isinstance(value, int | float):
         text = repr(value) if isinstance(value, float) else str(value)
     else:
-        text = str(value).strip().translate(_FULLWIDTH).replace(",", "").replace("，", "")
+        text = number_text(str(value))
         if not _NUMBER_TEXT.fullmatch(text) or len(text) > _NUMBER_DIGITS_MAX:
             raise CellError("IMP020", "不是数字", expected)
         if text.startswith("-"):  # also "-0": a sign is not written on a count or a measurement

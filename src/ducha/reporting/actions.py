@@ -17,8 +17,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ducha.audit.actions import record_audit
-from ducha.core.db import retry_when_locked
 from ducha.core.limits import LimitError, check_count
+from ducha.core.locking import retry_when_locked
 from ducha.orgs.excel_io import ImportFileError, ImportProblem
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import access_unit
@@ -173,7 +173,7 @@ def save_report(
     per element, the version the new value was based on; a missing entry means "the cell was empty".
     A value whose cell now holds something else under another version is a conflict: the whole save is
     refused with :class:`ReportConflict`. ``overwrite=True`` (an explicit user choice) skips that check.
-    Lost lock races are retried; after too many, :class:`ducha.core.db.BusyError` (Chinese message).
+    Lost lock races are retried; after too many, :class:`ducha.core.locking.BusyError` (Chinese message).
     """
     return retry_when_locked(lambda: _save_report(
         actor=actor, data_set=data_set, unit_code=unit_code, period=period, values=values,

@@ -19,10 +19,10 @@ from ducha.api_contract import (
     WRITE_ERRORS,
     contract,
 )
-from ducha.core.db import BusyError
 from ducha.core.limits import UNIT_CODE_MAX_LENGTH
+from ducha.core.locking import BusyError
 from ducha.orgs.api import scoped_root
-from ducha.reporting.actions import ReportConflict, ReportError, save_report
+from ducha.reporting.actions import ReportConflict, save_report
 from ducha.reporting.errors import conflict_response
 from ducha.reporting.models import MAX_VALUE_CEILING, DataSet
 from ducha.reporting.periods import parse_period
@@ -164,8 +164,6 @@ def read_data_values(
 def write_data_values(request: HttpRequest, payload: ReportIn) -> ReportSavedOut | HttpResponse:
     """保存一个单位一个月的报表（与网页填报同一动作）；返回改动的项目和违反的校验规则。"""
     actor = actor_of(request)
-    if not payload.values:
-        raise ReportError(["values 中至少要有一项数据"])
     ds = find_data_set(payload.data_set)
     try:
         result = save_report(actor=actor, data_set=ds, unit_code=payload.unit, period=parse_period(payload.period),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -10,11 +9,9 @@ from django.db.models import QuerySet
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 
-from ducha.core.files import import_max_bytes, limit_text, too_large_problem
+from ducha.core.files import limit_text, upload_problem
 from ducha.reporting.models import DataSet
 from ducha.reporting.periods import PeriodError, parse_period
-
-UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 
 
 class _DataSetForm(forms.Form):
@@ -57,11 +54,6 @@ class UploadForm(_DataSetForm):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        suffix = Path(upload.name or "").suffix.lower()
-        if suffix not in UPLOAD_SUFFIXES:
-            raise forms.ValidationError(
-                f"不支持“{suffix or '无扩展名'}”类型的文件“{upload.name}”：请上传 .xlsx 或 .csv 文件"
-                + ("（旧版 .xls 请在 Excel 中另存为 .xlsx）" if suffix == ".xls" else "") + "（IMP003）")
-        if upload.size > import_max_bytes():
-            raise forms.ValidationError(f"文件“{upload.name}”{too_large_problem(upload.size)}，请拆分后分别上传（IMP006）")
+        if problem := upload_problem(upload.name, upload.size):
+            raise forms.ValidationError(problem)
         return upload

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ducha.core.db import BusyError
+from ducha.core.locking import BusyError
 from ducha.orgs.models import OrgUnit, OrgUnitKind
 from ducha.orgs.selectors import access_unit, default_unit, reporting_units, visible_units, writable_units
 from ducha.reporting.actions import ReportConflict, ReportError, SaveResult, check_report_period, save_report

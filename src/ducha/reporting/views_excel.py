@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from ducha.core.db import BusyError
+from ducha.core.locking import BusyError
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import can_write, writable_units
 from ducha.reporting.actions import ReportError, ReportInput, SaveResult, import_reports

@@ -14,32 +14,13 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from openpyxl import Workbook
 
 from ducha.audit.models import AuditEntry
 from ducha.core.limits import POPULATION_MAX, UNIT_CODE_RULE
 from ducha.orgs.excel import UNIT_COLUMNS, import_units, read_units_workbook
 from ducha.orgs.excel_io import ImportFileError
 from ducha.orgs.models import OrgUnit
-
-HEADER = list(UNIT_COLUMNS.values())
-TOWNSHIP = "乡镇卫生院/社区卫生服务中心"
-
-
-def _row(**cells: Any) -> list[Any]:
-    base = {"code": "T05", "name": "戊镇卫生院", "short_name": "戊镇", "kind": TOWNSHIP, "parent": "T00",
-            "population": 6000, "opened_on": None, "closed_on": None}
-    return list((base | cells).values())
-
-
-def _xlsx(path: Path, rows: list[list[Any]]) -> Path:
-    book = Workbook()
-    ws = book.active
-    ws.title = "组织机构"
-    for row in rows:
-        ws.append(row)
-    book.save(path)
-    return path
+from ducha.orgs.tests.test_units_excel import HEADER, _row, _write
 
 
 def _csv(path: Path, rows: list[list[Any]]) -> Path:
@@ -68,7 +49,7 @@ BAD_CODES = {"separator": "411326008/x", "space": "T 05", "zero width": "T05\u20
 @pytest.mark.parametrize("code", list(BAD_CODES.values()), ids=list(BAD_CODES))
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
 def test_a_bad_code_is_refused_with_its_cell(mini_county: Any, tmp_path: Path, code: str, suffix: str) -> None:
-    write = _xlsx if suffix == ".xlsx" else _csv
+    write = _write if suffix == ".xlsx" else _csv
     path = write(tmp_path / f"机构{suffix}", [HEADER, _row(code="T06", name="己镇卫生院"), _row(code=code)])
     problems = [p for p in _problems(mini_county.admin, path) if p.code == "IMP027"]
     assert len(problems) == 1
@@ -81,7 +62,7 @@ def test_a_bad_code_is_refused_with_its_cell(mini_county: Any, tmp_path: Path, c
 @pytest.mark.parametrize("column", ["name", "short_name"])
 @pytest.mark.parametrize("text", ["戊\u202e镇", "戊\u200b镇", "戊\u2067镇", "戊\u00ad镇"])
 def test_names_with_hidden_characters_are_refused(mini_county: Any, tmp_path: Path, column: str, text: str) -> None:
-    path = _xlsx(tmp_path / "机构.xlsx", [HEADER, _row(**{column: text})])
+    path = _write(tmp_path / "机构.xlsx", [HEADER, _row(**{column: text})])
     problems = [p for p in _problems(mini_county.admin, path) if p.code == "IMP029"]
     letter = "B" if column == "name" else "C"
     assert len(problems) == 1 and f"第 2 行 {letter} 列（{UNIT_COLUMNS[column]}）" in problems[0].message
@@ -119,7 +100,7 @@ def test_population_outside_the_limit_names_row_and_column(mini_county: Any, tmp
     value, code, problem = POPULATIONS[name]
     if suffix == ".csv" and isinstance(value, float):  # a CSV holds the text "1e+30", which is no number
         code, problem = "IMP020", "不是数字"
-    write = _xlsx if suffix == ".xlsx" else _csv
+    write = _write if suffix == ".xlsx" else _csv
     path = write(tmp_path / f"机构{suffix}", [HEADER, _row(code="T06"), _row(population=value)])
     problems = _problems(mini_county.admin, path)
     assert [p.code for p in problems] == [code]
@@ -129,7 +110,7 @@ def test_population_outside_the_limit_names_row_and_column(mini_county: Any, tmp
 
 @pytest.mark.parametrize("value", [POPULATION_MAX, "１２００", "1,200", "12.0", 0, None])
 def test_good_populations_are_read(mini_county: Any, tmp_path: Path, value: Any) -> None:
-    path = _xlsx(tmp_path / "机构.xlsx", [HEADER, _row(population=value)])
+    path = _write(tmp_path / "机构.xlsx", [HEADER, _row(population=value)])
     import_units(actor=mini_county.admin, rows=read_units_workbook(path, actor=mini_county.admin,
                                                                    file_label=path.name))
     expected = {POPULATION_MAX: POPULATION_MAX, "１２００": 1200, "1,200": 1200, "12.0": 12, 0: 0, None: 0}[value]
@@ -138,7 +119,7 @@ def test_good_populations_are_read(mini_county: Any, tmp_path: Path, value: Any)
 
 
 def test_the_command_lists_the_problem_and_writes_nothing(mini_county: Any, tmp_path: Path) -> None:
-    path = _xlsx(tmp_path / "机构.xlsx", [HEADER, _row(code="411326008/x", parent="T00", population=2**31)])
+    path = _write(tmp_path / "机构.xlsx", [HEADER, _row(code="411326008/x", parent="T00", population=2**31)])
     before = _state()
     stdout = io.StringIO()
     with pytest.raises(CommandError):

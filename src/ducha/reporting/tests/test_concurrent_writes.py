@@ -9,7 +9,7 @@ deletes really race. Afterwards, per cell, replaying the audit rows in order (ea
 the previous "after") reproduces the stored value and its version.
 
 SQLite serialises writers (and the in-memory test database locks whole tables), so it runs with fewer
-threads; a lost lock race there is retried (``ducha.core.db.retry_when_locked``), never a 500.
+threads; a lost lock race there is retried (``ducha.core.locking.retry_when_locked``), never a 500.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from django.db import connection, connections
 from django.test import Client
 
 from ducha.audit.models import AuditEntry
-from ducha.core.db import retry_when_locked
+from ducha.core.locking import retry_when_locked
 from ducha.reporting.actions import ReportConflict, save_report
 from ducha.reporting.models import DataSet, DataValue
 from ducha.reporting.periods import month

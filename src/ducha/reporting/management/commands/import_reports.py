@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ducha.core.db import BusyError
+from ducha.core.locking import BusyError
 from ducha.orgs.excel import cli_console, resolve_cli_actor
 from ducha.orgs.import_cli import print_problems
 from ducha.orgs.selectors import can_write
