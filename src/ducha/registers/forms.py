@@ -51,6 +51,8 @@ class _EntryForm(forms.ModelForm):
             if isinstance(field, forms.DateField):
                 field.widget = DATE_WIDGET
                 field.error_messages["invalid"] = "请输入有效的日期，如 2012-01-31"
+            elif isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+                _typed_as_text(field)
             # An edit posts what each field showed ("initial-<name>"): only fields the user changed are written.
             field.show_hidden_initial = editing
 
@@ -82,6 +84,14 @@ class _EntryForm(forms.ModelForm):
     def shown_values(self, values: dict[str, Any]) -> dict[str, Any]:
         """What the page showed for each field in ``values`` (model field names)."""
         return {name: self.shown(name) for name in values if name in self.fields}
+
+
+def _typed_as_text(field: forms.Field) -> None:
+    """A number field posts what was typed: a browser posts "" for a number input holding "3e", which
+    would clear the stored value; as text the server sees "3e" and refuses it, keeping the stored value."""
+    attrs = {k: v for k, v in field.widget.attrs.items() if k not in ("step", "min", "max")}
+    decimal = not isinstance(field, forms.IntegerField)
+    field.widget = forms.TextInput(attrs=attrs | {"inputmode": "decimal" if decimal else "numeric"})
 
 
 def _as_post(value: Any) -> str:

@@ -126,3 +126,17 @@ def test_action_refuses_a_stale_version_for_a_field_changed_since(mini_county: A
         "出生体重（g）：您打开时为 3300，现为 3400（")
     assert ChildRecord.objects.get(pk=record.pk).birth_weight_g == 3400
     assert date(2011, 3, 1) == ChildRecord.objects.get(pk=record.pk).birth_date
+
+
+def test_a_letter_in_a_number_field_keeps_the_stored_value(officer: Client, record: ChildRecord) -> None:
+    """A browser posts "" for a number input holding "3e" (the stored value would be cleared): number fields
+    are text inputs, so the server sees what was typed and refuses it in Chinese."""
+    url = reverse("registers:child_edit", args=[record.pk])
+    page = officer.get(url).content.decode()
+    assert 'name="birth_weight_g"' in page and 'type="number"' not in page
+    form = open_form(officer, url, "entry-form")
+    before = record.birth_weight_g, state(record)
+    response = officer.post(url, form | {"birth_weight_g": "3e"})
+    assert response.status_code == 400
+    assert "输入整数" in response.content.decode()  # Django's own Chinese message, next to the field
+    assert (record.birth_weight_g, state(record)) == before
