@@ -142,3 +142,15 @@ def test_outsider_has_no_unit_reporting_this_data_set(mini_county: Any) -> None:
                                                  {"data_set": "MCH_MONTHLY", "period": "201201"})
     assert response.status_code == 400  # the data set is not offered to them at all
     assert "没有这个报表，或您无权填报该报表" in response.content.decode()
+
+
+def test_no_file_chosen_is_the_servers_chinese_message_not_the_browsers(mini_county: Any) -> None:
+    """The upload form is ``novalidate``: a browser's own bubble ("Please select a file.") would be in the
+    browser's language; the server answers in Chinese and writes nothing."""
+    client = _client(mini_county.officer_a)
+    page = client.get(reverse("reporting_excel:upload")).content.decode()
+    assert 'id="upload-form" novalidate' in page
+    before = DataValue.objects.count()
+    response = client.post(reverse("reporting_excel:upload"), {"data_set": "MCH_MONTHLY"})
+    assert "请选择要上传的文件" in response.content.decode()
+    assert DataValue.objects.count() == before
