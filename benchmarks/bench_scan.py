@@ -73,8 +73,8 @@ def _setup(home: str) -> None:
 def _context(root_code: str | None, period_code: str) -> tuple[Any, Any, Any]:
     from django.contrib.auth import get_user_model
 
+    from ducha.core.periods import parse_period
     from ducha.orgs.models import OrgUnit
-    from ducha.reporting.periods import parse_period
 
     actor = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     root = OrgUnit.objects.get(code=root_code) if root_code else OrgUnit.objects.filter(parent=None).first()

@@ -51,12 +51,12 @@ def evaluate(seed: int) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
+    from ducha.core.periods import quarter
     from ducha.demo import county as C
     from ducha.demo.models import PlantedFabrication
     from ducha.orgs.models import OrgUnit, OrgUnitKind
     from ducha.quality.actions import run_quality_scan
     from ducha.quality.models import CheckResult, SuspectRecord, UnitQualityScore
-    from ducha.reporting.periods import quarter
 
     with contextlib.redirect_stdout(io.StringIO()):
         call_command("demo", seed=seed)

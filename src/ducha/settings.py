@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "ducha.core",
     "ducha.orgs",
     "ducha.audit",
     "ducha.reporting",

@@ -7,13 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from ducha.core.actor import Actor
+from ducha.core.periods import Period, quarter
 from ducha.demo import county as C
 from ducha.demo.fabrication import plant, planted_for, record_truth
 from ducha.demo.inventory import record_demo_build
@@ -26,7 +27,6 @@ from ducha.orgs.models import OrgUnit, OrgUnitKind, Role
 from ducha.reporting.actions import save_report
 from ducha.reporting.mch_pack import HOSP_MONTHLY, MCH_MONTHLY, install_mch_data_set
 from ducha.reporting.models import DataSet
-from ducha.reporting.periods import Period, quarter
 from ducha.reporting.validation import Violation
 
 Progress = Callable[[str, int], None]
@@ -172,7 +172,7 @@ def _plant_violations(monthly: dict[str, list[dict[str, int]]], months: list[Per
             values[index[target]][code] += moved
 
 
-def build_reports(actor: Any, rng: random.Random, summary: DemoSummary, progress: Progress,
+def build_reports(actor: Actor, rng: random.Random, summary: DemoSummary, progress: Progress,
                   towns: dict[str, dict[str, int]]) -> None:
     period = quarter(C.YEAR, C.QUARTER)
     months = period.months()

@@ -11,10 +11,10 @@ from ninja import Query, Router, Schema
 from ducha.api_auth import actor_of
 from ducha.api_contract import CODE_LIST_PATTERN, PERIOD_MAX_LENGTH, PERIOD_PATTERN, UNIT_CODE, contract
 from ducha.core.limits import UNIT_CODE_MAX_LENGTH
+from ducha.core.periods import parse_period
 from ducha.indicators.models import Indicator
 from ducha.indicators.selectors import indicator_table
 from ducha.orgs.api import scoped_root
-from ducha.reporting.periods import parse_period
 
 router = Router(tags=["指标"])
 

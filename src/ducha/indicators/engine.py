@@ -14,14 +14,15 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from ducha.core.actor import Actor
+from ducha.core.expressions import codes_in, evaluate
+from ducha.core.periods import Period
 from ducha.indicators.models import Indicator
 from ducha.indicators.selectors import IndicatorTable, IndicatorValue
 from ducha.indicators.targets import period_tasks
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import visible_units
-from ducha.reporting.expressions import codes_in, evaluate
 from ducha.reporting.models import DataElement, DataSetElement, DataValue
-from ducha.reporting.periods import Period
 
 POPULATION = "POPULATION"
 
@@ -30,7 +31,7 @@ def _connection() -> Any:
     return ibis.duckdb.connect()
 
 
-def _units_in_scope(actor: Any, root: OrgUnit) -> list[OrgUnit]:
+def _units_in_scope(actor: Actor, root: OrgUnit) -> list[OrgUnit]:
     return list(visible_units(actor).filter(path__startswith=root.path).order_by("path"))
 
 
@@ -171,7 +172,7 @@ def with_targets(rows: ir.Table, tasks: ir.Table) -> ir.Table:
 
 
 def compute_indicator_table(
-    actor: Any,
+    actor: Actor,
     *,
     period: Period,
     root: OrgUnit,

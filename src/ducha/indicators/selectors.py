@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
+from ducha.core.actor import Actor
+from ducha.core.periods import Period
 from ducha.indicators.models import Indicator
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import default_unit
-from ducha.reporting.periods import Period
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def indicator_choices(codes: list[str] | None = None) -> list[tuple[str, str]]:
 
 
 def indicator_table(
-    actor: Any,
+    actor: Actor,
     *,
     period: Period,
     root: OrgUnit | None = None,

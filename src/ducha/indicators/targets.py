@@ -14,9 +14,9 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from ducha.core.periods import Period, PeriodKind
 from ducha.indicators.models import Indicator, Target
 from ducha.orgs.models import OrgUnit
-from ducha.reporting.periods import Period, PeriodKind
 
 
 def _quarter_task(target: Target, q: int) -> float:

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ducha.core.actor import Actor
+from ducha.core.periods import Period, PeriodError, parse_period
 from ducha.indicators.export import ordered_rows, table_to_csv, table_to_xlsx
 from ducha.indicators.selectors import (
     IndicatorTable,
@@ -21,7 +23,6 @@ from ducha.indicators.selectors import (
 )
 from ducha.orgs.models import OrgUnit, OrgUnitKind
 from ducha.orgs.selectors import access_unit, default_unit, visible_units
-from ducha.reporting.periods import Period, PeriodError, parse_period
 from ducha.reporting.selectors import UnitReporting, get_data_set, latest_quarter_with_data, reporting_status
 from ducha.reporting.views import period_choices
 
@@ -170,7 +171,7 @@ def dashboard_panel(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/_panel.html", context)
 
 
-def _unit_options(actor: Any, *, villages: bool = True) -> list[tuple[str, str]]:
+def _unit_options(actor: Actor, *, villages: bool = True) -> list[tuple[str, str]]:
     units = visible_units(actor).order_by("path")
     if not villages:
         units = units.exclude(kind=OrgUnitKind.VILLAGE_CLINIC)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ducha.audit.actions import record_audit
+from ducha.core.actor import Actor, SystemActor
 from ducha.core.limits import POPULATION_MAX, LimitError, check_count, check_text, check_unit_code
 from ducha.orgs.models import ApiToken, Membership, OrgUnit, hash_token, tree_path
 from ducha.orgs.selectors import in_subtree
@@ -65,7 +66,7 @@ def set_tree_path(unit: OrgUnit) -> None:
 @transaction.atomic
 def create_org_unit(
     *,
-    actor: Any,
+    actor: SystemActor,
     code: str,
     name: str,
     kind: str,
@@ -88,7 +89,7 @@ def create_org_unit(
 
 
 @transaction.atomic
-def update_org_unit(*, actor: Any, unit: OrgUnit, **changes: Any) -> OrgUnit:
+def update_org_unit(*, actor: Actor, unit: OrgUnit, **changes: Any) -> OrgUnit:
     before = _unit_snapshot(unit)
     changes = checked_unit_fields(changes)
     if "parent" in changes and in_subtree(changes["parent"], unit):
@@ -121,7 +122,7 @@ def _repath_descendants(unit: OrgUnit) -> None:
 
 @transaction.atomic
 def create_user(
-    *, actor: Any, username: str, password: str, full_name: str = "", memberships: list[tuple[OrgUnit, str]]
+    *, actor: SystemActor, username: str, password: str, full_name: str = "", memberships: list[tuple[OrgUnit, str]]
 ) -> AbstractUser:
     user_model = get_user_model()
     user = user_model.objects.create_user(username=username, password=password, first_name=full_name)
@@ -134,7 +135,7 @@ def create_user(
 
 
 @transaction.atomic
-def issue_api_token(*, actor: Any, user: Any, name: str = "命令行") -> str:
+def issue_api_token(*, actor: SystemActor, user: Any, name: str = "命令行") -> str:
     """Create a token for ``user`` and return the raw value (shown once, stored only as a digest)."""
     raw = "dch_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, digest=hash_token(raw), prefix=raw[:8])

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import Path, Query, Router, Schema
 
 from ducha.api_auth import actor_of
 from ducha.api_contract import UNIT_CODE, contract
+from ducha.core.actor import Actor
 from ducha.core.limits import UNIT_CODE_MAX_LENGTH
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import access_unit, default_unit, visible_units
@@ -43,7 +43,7 @@ def unit_out(unit: OrgUnit, parent_code: str | None) -> OrgUnitOut:
     )
 
 
-def scoped_root(actor: Any, code: str | None) -> OrgUnit:
+def scoped_root(actor: Actor, code: str | None) -> OrgUnit:
     """The unit named by ``code`` (404 outside the caller's scope), or the caller's own top unit."""
     if code:
         return access_unit(actor, code)

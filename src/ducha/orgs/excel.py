@@ -18,16 +18,8 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from rich.console import Console
 
-from ducha.core.exports import append_row
-from ducha.core.limits import (
-    HIDDEN_CHARACTERS_EXPECTED,
-    POPULATION_MAX,
-    UNIT_CODE_PATTERN,
-    UNIT_CODE_RULE,
-    hidden_characters,
-)
-from ducha.orgs.actions import create_org_unit, update_org_unit
-from ducha.orgs.excel_io import (
+from ducha.core.actor import Actor
+from ducha.core.excel_io import (
     CellError,
     ImportFileError,
     ImportProblem,
@@ -40,6 +32,15 @@ from ducha.orgs.excel_io import (
     parse_count,
     parse_date,
 )
+from ducha.core.exports import append_row
+from ducha.core.limits import (
+    HIDDEN_CHARACTERS_EXPECTED,
+    POPULATION_MAX,
+    UNIT_CODE_PATTERN,
+    UNIT_CODE_RULE,
+    hidden_characters,
+)
+from ducha.orgs.actions import create_org_unit, update_org_unit
 from ducha.orgs.models import OrgUnit, OrgUnitKind, Role
 from ducha.orgs.selectors import memberships_of
 
@@ -153,7 +154,7 @@ def parse_population(value: Any) -> int | None:
     return parse_count(value, maximum=POPULATION_MAX)
 
 
-def read_units_workbook(source: Source, *, actor: Any, file_label: str) -> list[UnitRow]:
+def read_units_workbook(source: Source, *, actor: Actor, file_label: str) -> list[UnitRow]:
     """The org units of a file, checked against the tree and the actor's rights; raises ImportFileError."""
     sheets = [s for s in load_sheets(source, file_label=file_label) if s.rows]
     if not sheets or not any(s.data_rows for s in sheets):
@@ -184,7 +185,7 @@ def read_units_workbook(source: Source, *, actor: Any, file_label: str) -> list[
     return [unit for _, unit in rows]
 
 
-def _tree_problems(rows: list[tuple[Sheet, UnitRow]], actor: Any) -> list[ImportProblem]:
+def _tree_problems(rows: list[tuple[Sheet, UnitRow]], actor: Actor) -> list[ImportProblem]:
     if not rows:
         return []
     admin_paths = None if getattr(actor, "is_superuser", False) else [
@@ -227,7 +228,7 @@ def _within(unit: UnitRow, existing: dict[str, Any], paths: list[str]) -> bool:
     return inside(unit.parent_code) or (unit.parent_code is not None and unit.parent_code not in existing)
 
 
-def import_units(*, actor: Any, rows: list[UnitRow]) -> UnitImportResult:
+def import_units(*, actor: Actor, rows: list[UnitRow]) -> UnitImportResult:
     """Create or update every unit of ``rows`` (parents first), all in one transaction."""
 
     file_parent = {r.code: r.parent_code for r in rows}

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ducha.orgs.import_problems import ImportFileError
+from ducha.core.import_problems import ImportFileError
 
 
 def problem_table(err: ImportFileError) -> Table:

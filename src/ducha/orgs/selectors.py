@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from ducha.core.actor import Actor, actor_user
 from ducha.orgs.models import Membership, OrgUnit, OrgUnitKind, Role
 
 WRITING_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR, Role.MCH_OFFICER})
@@ -26,17 +27,17 @@ REPORTING_KINDS = (OrgUnitKind.TOWNSHIP_CENTRE, OrgUnitKind.COUNTY_FACILITY, Org
                    OrgUnitKind.MCH_HOSPITAL)
 
 
-def memberships_of(actor: Any) -> list[Membership]:
+def memberships_of(actor: Actor) -> list[Membership]:
     if not getattr(actor, "is_authenticated", False):
         return []
     cache = getattr(actor, "_ducha_memberships", None)
     if cache is None:
-        cache = list(Membership.objects.filter(user=actor).select_related("org_unit"))
-        actor._ducha_memberships = cache
+        cache = list(Membership.objects.filter(user=actor_user(actor)).select_related("org_unit"))
+        setattr(actor, "_ducha_memberships", cache)  # noqa: B010  (a cache on the request's user)
     return cache
 
 
-def roles_of(actor: Any) -> set[str]:
+def roles_of(actor: Actor) -> set[str]:
     return {m.role for m in memberships_of(actor)}
 
 
@@ -46,32 +47,32 @@ def _subtree_q(paths: list[str]) -> Q:
     return reduce(or_, (Q(path__startswith=p) for p in paths))
 
 
-def _is_super(actor: Any) -> bool:
+def _is_super(actor: Actor) -> bool:
     return bool(getattr(actor, "is_authenticated", False) and getattr(actor, "is_superuser", False))
 
 
-def visible_units(actor: Any) -> QuerySet[OrgUnit]:
+def visible_units(actor: Actor) -> QuerySet[OrgUnit]:
     if _is_super(actor):
         return OrgUnit.objects.all()
     return OrgUnit.objects.filter(_subtree_q([m.org_unit.path for m in memberships_of(actor)]))
 
 
-def writable_units(actor: Any) -> QuerySet[OrgUnit]:
+def writable_units(actor: Actor) -> QuerySet[OrgUnit]:
     if _is_super(actor):
         return OrgUnit.objects.all()
     paths = [m.org_unit.path for m in memberships_of(actor) if m.role in WRITING_ROLES]
     return OrgUnit.objects.filter(_subtree_q(paths))
 
 
-def can_write(actor: Any) -> bool:
+def can_write(actor: Actor) -> bool:
     return _is_super(actor) or any(m.role in WRITING_ROLES for m in memberships_of(actor))
 
 
-def has_county_role(actor: Any) -> bool:
+def has_county_role(actor: Actor) -> bool:
     return _is_super(actor) or any(m.role in COUNTY_ROLES for m in memberships_of(actor))
 
 
-def access_unit(actor: Any, code: str, *, write: bool = False) -> OrgUnit:
+def access_unit(actor: Actor, code: str, *, write: bool = False) -> OrgUnit:
     """The unit ``code`` if the actor may see it (404 otherwise) and, with ``write``, change it (403)."""
     unit = visible_units(actor).filter(code=code).first()
     if unit is None:
@@ -81,19 +82,19 @@ def access_unit(actor: Any, code: str, *, write: bool = False) -> OrgUnit:
     return unit
 
 
-def root_units(actor: Any) -> list[OrgUnit]:
+def root_units(actor: Actor) -> list[OrgUnit]:
     """The top of each subtree the actor sees (the county for county roles, a township for its officer)."""
     units = list(visible_units(actor).order_by("level", "sort_order", "code"))
     paths = [u.path for u in units]
     return [u for u in units if not any(u.path != p and u.path.startswith(p) for p in paths)]
 
 
-def default_unit(actor: Any) -> OrgUnit | None:
+def default_unit(actor: Actor) -> OrgUnit | None:
     roots = root_units(actor)
     return roots[0] if roots else None
 
 
-def reporting_units(actor: Any, root: OrgUnit | None = None) -> QuerySet[OrgUnit]:
+def reporting_units(actor: Actor, root: OrgUnit | None = None) -> QuerySet[OrgUnit]:
     """Units that submit routine reports, within the actor's scope (and ``root``'s subtree)."""
     qs = visible_units(actor).filter(kind__in=REPORTING_KINDS)
     if root is not None:

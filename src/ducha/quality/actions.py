@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ducha.audit.actions import record_audit
+from ducha.core.actor import Actor
+from ducha.core.periods import Period
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import REPORTING_KINDS, visible_units
 from ducha.quality.checks.base import Check, catalogue, settings_snapshot
@@ -20,10 +22,9 @@ from ducha.quality.models import CheckResult, QualityRun, SuspectRecord, UnitQua
 from ducha.quality.scoring import UnitScore, score_units, suspects
 from ducha.quality.selectors import can_run_scan
 from ducha.quality.store import load_scan_data
-from ducha.reporting.periods import Period
 
 
-def scanned_units(actor: Any, root: OrgUnit) -> list[OrgUnit]:
+def scanned_units(actor: Actor, root: OrgUnit) -> list[OrgUnit]:
     """The units a scan judges: those in ``root``'s subtree that report or keep registers."""
     units = visible_units(actor).filter(path__startswith=root.path, kind__in=REPORTING_KINDS)
     return list(units.order_by("sort_order", "code"))
@@ -33,7 +34,7 @@ def core_elements() -> list[str]:
     return list(getattr(settings, "DUCHA_QUALITY", {}).get("core_elements", CORE))
 
 
-def run_quality_scan(*, actor: Any, period: Period, root: OrgUnit,
+def run_quality_scan(*, actor: Actor, period: Period, root: OrgUnit,
                      progress: Callable[[Check], None] | None = None) -> QualityRun:
     """Run every check of the catalogue over ``root``'s subtree for ``period`` and store the results."""
     if not can_run_scan(actor, root):
@@ -56,7 +57,7 @@ def run_quality_scan(*, actor: Any, period: Period, root: OrgUnit,
     return run
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 

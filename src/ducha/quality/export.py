@@ -9,6 +9,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from ducha.core.actor import Actor
 from ducha.core.exports import append_row
 from ducha.orgs.models import OrgUnit
 from ducha.quality.checks.base import STATUS_LABELS, catalogue
@@ -21,7 +22,7 @@ SUSPECT_HEADERS = ["位次", "单位", "类型", "手册编号", "姓名", "风�
 TYPE_LABELS = {"pregnancy": "孕产妇", "child": "儿童"}
 
 
-def _tables(actor: Any, run: QualityRun, root: OrgUnit) -> dict[str, list[list[Any]]]:
+def _tables(actor: Actor, run: QualityRun, root: OrgUnit) -> dict[str, list[list[Any]]]:
     checks = {c.id: c for c in catalogue()}
     scores = [[s.unit.code, s.unit.label, s.score, s.grade or "无法判断", s.fired, s.passed, s.undecided, s.records,
                s.suspect_records] for s in unit_scores(actor, run, root)]
@@ -36,7 +37,7 @@ def _tables(actor: Any, run: QualityRun, root: OrgUnit) -> dict[str, list[list[A
             "可疑记录": [SUSPECT_HEADERS, *suspects]}
 
 
-def run_to_xlsx(actor: Any, run: QualityRun, root: OrgUnit) -> bytes:
+def run_to_xlsx(actor: Actor, run: QualityRun, root: OrgUnit) -> bytes:
     book = Workbook()
     book.remove(book.active)
     for title, rows in _tables(actor, run, root).items():
@@ -55,7 +56,7 @@ def run_to_xlsx(actor: Any, run: QualityRun, root: OrgUnit) -> bytes:
     return out.getvalue()
 
 
-def run_to_json(actor: Any, run: QualityRun, root: OrgUnit) -> str:
+def run_to_json(actor: Actor, run: QualityRun, root: OrgUnit) -> str:
     tables = _tables(actor, run, root)
     payload = {
         "period": run.period, "root": root.code, "started_at": run.started_at.isoformat(),

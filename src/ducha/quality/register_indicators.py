@@ -15,12 +15,13 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from django.conf import settings
 
+from ducha.core.actor import Actor
+from ducha.core.periods import Period
 from ducha.indicators.engine import ancestry_table
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import visible_units
 from ducha.registers.models import AntenatalVisit, ChildExam, ChildRecord, PostpartumVisit, PregnancyRecord
 from ducha.reporting.models import DataValue
-from ducha.reporting.periods import Period
 
 VF_LOW, VF_HIGH = 0.90, 1.10
 # Child 4:2:2 (indicators.md): checks by age in days; the newborn and one-month visits (< 75 days) do not count.
@@ -163,7 +164,7 @@ def _reported(units: list[OrgUnit], period: Period) -> pa.Table:
     return _arrow(rows, ["unit_id", "code", "value"], [pa.int64(), pa.string(), pa.int64()])
 
 
-def register_indicator_table(actor: Any, *, period: Period, root: OrgUnit,
+def register_indicator_table(actor: Actor, *, period: Period, root: OrgUnit,
                              level: Literal["children", "all"] = "children") -> list[RegisterIndicatorRow]:
     units = list(visible_units(actor).filter(path__startswith=root.path))
     targets = units if level == "all" else [u for u in units if u.parent_id == root.pk]

@@ -15,16 +15,17 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
+from ducha.core.actor import Actor
+from ducha.core.periods import Period
 from ducha.orgs.models import OrgUnit, OrgUnitKind, Role
 from ducha.orgs.selectors import memberships_of, visible_units
 from ducha.quality.checks.base import Check, catalogue
 from ducha.quality.models import CheckResult, QualityRun, ResultStatus, SuspectRecord, UnitQualityScore
-from ducha.reporting.periods import Period
 
 SCAN_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR})
 
 
-def can_run_scan(actor: Any, root: OrgUnit) -> bool:
+def can_run_scan(actor: Actor, root: OrgUnit) -> bool:
     if not getattr(actor, "is_authenticated", False):
         return False
     if getattr(actor, "is_superuser", False):
@@ -37,7 +38,7 @@ def _ancestor_paths(unit: OrgUnit) -> list[str]:
     return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
 
 
-def latest_run(actor: Any, *, period: Period, root: OrgUnit) -> QualityRun | None:
+def latest_run(actor: Actor, *, period: Period, root: OrgUnit) -> QualityRun | None:
     """The newest run of ``period`` covering ``root`` (``root`` must be visible to the actor)."""
     if not visible_units(actor).filter(pk=root.pk).exists():
         return None
@@ -45,30 +46,30 @@ def latest_run(actor: Any, *, period: Period, root: OrgUnit) -> QualityRun | Non
             .select_related("root", "created_by").order_by("-started_at", "-pk").first())
 
 
-def runs_of(actor: Any, *, root: OrgUnit, limit: int = 10) -> list[QualityRun]:
+def runs_of(actor: Actor, *, root: OrgUnit, limit: int = 10) -> list[QualityRun]:
     if not visible_units(actor).filter(pk=root.pk).exists():
         return []
     return list(QualityRun.objects.filter(root__path__in=_ancestor_paths(root))
                 .select_related("root", "created_by").order_by("-started_at", "-pk")[:limit])
 
 
-def _units(actor: Any, root: OrgUnit) -> QuerySet[OrgUnit]:
+def _units(actor: Actor, root: OrgUnit) -> QuerySet[OrgUnit]:
     return visible_units(actor).filter(path__startswith=root.path)
 
 
-def unit_scores(actor: Any, run: QualityRun, root: OrgUnit) -> list[UnitQualityScore]:
+def unit_scores(actor: Actor, run: QualityRun, root: OrgUnit) -> list[UnitQualityScore]:
     rows = UnitQualityScore.objects.filter(run=run, unit__in=_units(actor, root)).select_related("unit")
     return sorted(rows, key=lambda s: (s.score is None, s.score if s.score is not None else 0, s.unit.sort_order))
 
 
-def check_results(actor: Any, run: QualityRun, root: OrgUnit, *, status: str | None = None) -> QuerySet[CheckResult]:
+def check_results(actor: Actor, run: QualityRun, root: OrgUnit, *, status: str | None = None) -> QuerySet[CheckResult]:
     rows = CheckResult.objects.filter(run=run, unit__in=_units(actor, root)).select_related("unit")
     if status:
         rows = rows.filter(status=status)
     return rows.order_by("unit__sort_order", "unit__code", "check_id", "subject")
 
 
-def suspect_records(actor: Any, run: QualityRun, root: OrgUnit, *, limit: int | None = 100) -> list[SuspectRecord]:
+def suspect_records(actor: Actor, run: QualityRun, root: OrgUnit, *, limit: int | None = 100) -> list[SuspectRecord]:
     rows = SuspectRecord.objects.filter(run=run, unit__in=_units(actor, root)).select_related("unit")
     rows = rows.order_by("-risk_weight", "unit__sort_order", "record_type", "record_id")
     return list(rows[:limit] if limit else rows)
@@ -84,7 +85,7 @@ class FiredCheck:
         return self.check.title if self.check else self.result.check_id
 
 
-def fired_by_unit(actor: Any, run: QualityRun, root: OrgUnit) -> dict[int, list[FiredCheck]]:
+def fired_by_unit(actor: Actor, run: QualityRun, root: OrgUnit) -> dict[int, list[FiredCheck]]:
     """Fired results per unit id, the most severe first, with their catalogue entries."""
     by_id = {c.id: c for c in catalogue()}
     out: dict[int, list[FiredCheck]] = {}
@@ -121,7 +122,7 @@ def _runner(run: QualityRun, root_visible: bool) -> str:
     return (user.get_full_name() or user.username) if user is not None else "命令行"
 
 
-def run_figures(actor: Any, runs: list[QualityRun], root: OrgUnit) -> list[RunFigures]:
+def run_figures(actor: Actor, runs: list[QualityRun], root: OrgUnit) -> list[RunFigures]:
     """``runs`` with their figures recounted over the units the actor sees under ``root``."""
     units = _units(actor, root)
     ids = [r.pk for r in runs]
@@ -156,7 +157,7 @@ class SmartReports:
     small_groups: int
 
 
-def smart_reports(actor: Any, *, period: Period, root: OrgUnit, min_n: int = 30) -> SmartReports:
+def smart_reports(actor: Actor, *, period: Period, root: OrgUnit, min_n: int = 30) -> SmartReports:
     """SMART plausibility of the period's child exams per unit, per examiner and per import batch."""
     from ducha.quality.smart import plausibility_by
     from ducha.quality.store import child_exam_frame

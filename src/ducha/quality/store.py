@@ -19,10 +19,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from ducha.core.actor import Actor
+from ducha.core.fetch import Spec, arrow_of
+from ducha.core.periods import Period
 from ducha.orgs.models import OrgUnit
 from ducha.quality.checks.base import Labels, ScanData
 from ducha.quality.checks.holidays import holiday_dates
-from ducha.quality.fetch import Spec, arrow_of
 from ducha.quality.zscores import compute_zscores
 from ducha.registers.models import (
     AntenatalVisit,
@@ -33,7 +35,6 @@ from ducha.registers.models import (
     PregnancyRecord,
 )
 from ducha.reporting.models import DataElement, DataSet, DataValue, Submission
-from ducha.reporting.periods import Period
 
 ENTRY: Spec = [("created_at", "created_at", pa.timestamp("us")), ("created_by", "created_by_id", pa.int64()),
                ("batch_id", "batch_id", pa.int64())]
@@ -246,7 +247,7 @@ def entries_table(tables: dict[str, pa.Table]) -> pa.Table:
 
 # ---- the scan's inputs --------------------------------------------------------------------------------
 
-def vf_table(actor: Any, units: list[OrgUnit], period: Period, root: OrgUnit) -> pa.Table:
+def vf_table(actor: Actor, units: list[OrgUnit], period: Period, root: OrgUnit) -> pa.Table:
     from ducha.quality.register_indicators import register_indicator_table
 
     ids = {u.code: u.pk for u in units}
@@ -288,7 +289,7 @@ def labels_for(units: list[OrgUnit], tables: dict[str, pa.Table]) -> Labels:
     return labels
 
 
-def load_scan_data(actor: Any, *, units: list[OrgUnit], period: Period, root: OrgUnit,
+def load_scan_data(actor: Actor, *, units: list[OrgUnit], period: Period, root: OrgUnit,
                    core: list[str]) -> ScanData:
     today = timezone.localdate()
     arrow = register_tables(units, period)

@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from ducha.core.actor import Actor
+from ducha.core.periods import PeriodError, parse_period
 from ducha.indicators.views import read_period, read_unit
 from ducha.orgs.models import OrgUnitKind
 from ducha.orgs.selectors import REPORTING_KINDS, access_unit, visible_units
@@ -31,7 +33,6 @@ from ducha.quality.selectors import (
     suspect_records,
     unit_scores,
 )
-from ducha.reporting.periods import PeriodError, parse_period
 from ducha.reporting.selectors import latest_quarter_with_data
 from ducha.reporting.views import period_choices
 
@@ -45,7 +46,7 @@ def record_url(suspect: SuspectRecord) -> str | None:
         return None
 
 
-def unit_options(actor: Any) -> list[tuple[str, str]]:
+def unit_options(actor: Actor) -> list[tuple[str, str]]:
     units = visible_units(actor).exclude(kind=OrgUnitKind.VILLAGE_CLINIC).order_by("path")
     top = min((u.level for u in units), default=1)
     return [(u.code, "　" * (u.level - top) + u.name) for u in units]
@@ -57,14 +58,14 @@ class UnitPanel:
     fired: list[Any]
 
 
-def _panels(actor: Any, run: QualityRun | None, root: Any) -> list[UnitPanel]:
+def _panels(actor: Actor, run: QualityRun | None, root: Any) -> list[UnitPanel]:
     if run is None:
         return []
     fired = fired_by_unit(actor, run, root)
     return [UnitPanel(s, fired.get(s.unit_id, [])) for s in unit_scores(actor, run, root)]
 
 
-def _vf(actor: Any, period: Any, root: Any) -> tuple[list[Any], list[Any]]:
+def _vf(actor: Actor, period: Any, root: Any) -> tuple[list[Any], list[Any]]:
     """Register-derived indicators next to reported ones: the root's children, or the root if it has none."""
     rows = register_indicator_table(actor, period=period, root=root)
     if root.kind in REPORTING_KINDS:

@@ -19,8 +19,9 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from ducha.audit.actions import record_audit
+from ducha.core.actor import Actor, actor_user
+from ducha.core.excel_io import ImportFileError, ImportProblem, Source
 from ducha.core.locking import retry_when_locked
-from ducha.orgs.excel_io import ImportFileError, ImportProblem, Source
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import writable_units
 from ducha.registers.import_columns import (
@@ -54,7 +55,7 @@ TABLE_OF: dict[type[models.Model], TableSpec] = {
 }
 
 
-def import_registers(*, actor: Any, files: Iterable[tuple[str, Source]], progress: Progress | None = None
+def import_registers(*, actor: Actor, files: Iterable[tuple[str, Source]], progress: Progress | None = None
                      ) -> ImportResult:
     """Import register files all or nothing: one :class:`ImportBatch` per file, every row with its
     batch/sheet/row and ``created_by=actor``; raises :class:`ImportFileError` with every problem."""
@@ -70,7 +71,7 @@ def import_registers(*, actor: Any, files: Iterable[tuple[str, Source]], progres
                 expected="稍后重新导入同一文件") for f in read.files]) from None
 
 
-def _writable(actor: Any, unit: OrgUnit) -> None:
+def _writable(actor: Actor, unit: OrgUnit) -> None:
     if not writable_units(actor).filter(pk=unit.pk).exists():
         raise PermissionDenied(f"无权修改单位“{unit.name}”的登记数据")
 
@@ -94,7 +95,7 @@ def _audit_values(values: dict[str, Any]) -> dict[str, Any]:
     return {k: _audit_value(k, v) for k, v in values.items()}
 
 
-def create_record(*, actor: Any, model: type[PregnancyRecord] | type[ChildRecord], unit: OrgUnit,
+def create_record(*, actor: Actor, model: type[PregnancyRecord] | type[ChildRecord], unit: OrgUnit,
                   values: dict[str, Any]) -> PregnancyRecord | ChildRecord:
     """Enter one pregnancy or child record by hand (no import batch)."""
     table = TABLE_OF[model]
@@ -105,7 +106,7 @@ def create_record(*, actor: Any, model: type[PregnancyRecord] | type[ChildRecord
     def create() -> PregnancyRecord | ChildRecord:
         if model._default_manager.filter(org_unit=unit, record_no=values.get("record_no")).exists():
             raise ValidationError({"record_no": f"{unit.name}已有编号为“{values.get('record_no')}”的手册"})
-        obj = model._default_manager.create(org_unit=unit, created_by=actor, created_at=timezone.now(), **values)
+        obj = model._default_manager.create(org_unit=unit, created_by=actor_user(actor), created_at=timezone.now(), **values)
         record_audit(actor=actor, action="registers.create_record", object_type=model.__name__, object_id=obj.pk,
                      summary=f"录入{table.name} {obj.record_no}（{unit.name}）", after=_audit_values(values))
         return obj
@@ -116,7 +117,7 @@ def create_record(*, actor: Any, model: type[PregnancyRecord] | type[ChildRecord
         raise ValidationError({"record_no": f"{unit.name}已有编号为“{values.get('record_no')}”的手册"}) from None
 
 
-def update_record(*, actor: Any, record: PregnancyRecord | ChildRecord, values: dict[str, Any],
+def update_record(*, actor: Actor, record: PregnancyRecord | ChildRecord, values: dict[str, Any],
                   based_on: int | None = None, shown: dict[str, Any] | None = None) -> list[str]:
     """Correct a record; returns the changed fields. Entry metadata is never touched.
 
@@ -134,7 +135,7 @@ def update_record(*, actor: Any, record: PregnancyRecord | ChildRecord, values: 
                   summary=f"修改{table.name} {record.record_no}", based_on=based_on, shown=shown)
 
 
-def create_event(*, actor: Any, model: type[AntenatalVisit] | type[PostpartumVisit] | type[ChildExam],
+def create_event(*, actor: Actor, model: type[AntenatalVisit] | type[PostpartumVisit] | type[ChildExam],
                  record: PregnancyRecord | ChildRecord, values: dict[str, Any]) -> models.Model:
     """Add one antenatal visit, postpartum visit or child exam to a record by hand."""
     table = TABLE_OF[model]
@@ -143,7 +144,7 @@ def create_event(*, actor: Any, model: type[AntenatalVisit] | type[PostpartumVis
 
     @transaction.atomic
     def create() -> models.Model:
-        obj = model._default_manager.create(**{table.link: record}, created_by=actor, created_at=timezone.now(), **values)
+        obj = model._default_manager.create(**{table.link: record}, created_by=actor_user(actor), created_at=timezone.now(), **values)
         record_audit(actor=actor, action="registers.create_event", object_type=model.__name__, object_id=obj.pk,
                      summary=f"录入{table.name}（手册 {record.record_no}）", after=_audit_values(values))
         return obj
@@ -151,7 +152,7 @@ def create_event(*, actor: Any, model: type[AntenatalVisit] | type[PostpartumVis
     return retry_when_locked(create)
 
 
-def update_event(*, actor: Any, event: AntenatalVisit | PostpartumVisit | ChildExam,
+def update_event(*, actor: Actor, event: AntenatalVisit | PostpartumVisit | ChildExam,
                  values: dict[str, Any], based_on: int | None = None, shown: dict[str, Any] | None = None) -> list[str]:
     table = TABLE_OF[type(event)]
     record = getattr(event, table.link)
@@ -207,7 +208,7 @@ def _conflicts(locked: models.Model, values: dict[str, Any], based_on: int | Non
     return out
 
 
-def _apply(actor: Any, obj: models.Model, values: dict[str, Any], *, action: str, summary: str,
+def _apply(actor: Actor, obj: models.Model, values: dict[str, Any], *, action: str, summary: str,
            based_on: int | None = None, shown: dict[str, Any] | None = None) -> list[str]:
     unknown = set(values) & META_FIELDS
     if unknown:
@@ -216,7 +217,7 @@ def _apply(actor: Any, obj: models.Model, values: dict[str, Any], *, action: str
                                                    based_on=based_on, shown=shown))
 
 
-def _apply_locked(actor: Any, obj: models.Model, values: dict[str, Any], *, action: str, summary: str,
+def _apply_locked(actor: Actor, obj: models.Model, values: dict[str, Any], *, action: str, summary: str,
                   based_on: int | None, shown: dict[str, Any] | None) -> list[str]:
     with transaction.atomic():
         locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)

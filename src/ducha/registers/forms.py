@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 
+from ducha.core.excel_io import CellError
 from ducha.core.files import limit_text, upload_problem
-from ducha.orgs.excel_io import CellError
 from ducha.orgs.models import OrgUnit
 from ducha.registers.import_cells import id_salt, parse_national_id
 from ducha.registers.import_columns import (

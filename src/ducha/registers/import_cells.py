@@ -17,8 +17,8 @@ from typing import Any
 
 from django.conf import settings
 
+from ducha.core.excel_io import CellError, code_text, is_blank
 from ducha.core.limits import HIDDEN_CHARACTERS_EXPECTED, hidden_characters, number_text
-from ducha.orgs.excel_io import CellError, code_text, is_blank
 
 DATE_EXPECTED = "日期，如 2012-01-31、2012/1/31、2012年1月31日 或 20120131"
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import models
 
-from ducha.orgs.excel_io import header_key
+from ducha.core.excel_io import header_key
 from ducha.registers.import_cells import parse_choice, parse_date, parse_decimal, parse_int, parse_text
 from ducha.registers.models import (
     AntenatalVisit,

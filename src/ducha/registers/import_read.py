@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ducha.orgs.excel_io import CellError, ImportProblem
-from ducha.orgs.import_problems import enough_problems
+from ducha.core.excel_io import CellError, ImportProblem
+from ducha.core.import_problems import enough_problems
 from ducha.registers.import_cells import parse_national_id
 from ducha.registers.import_columns import Column
 from ducha.registers.import_sheets import Located

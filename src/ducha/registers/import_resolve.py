@@ -20,9 +20,10 @@ from typing import Any
 
 from django.db import models
 
+from ducha.core.actor import Actor
+from ducha.core.excel_io import ImportProblem
+from ducha.core.import_problems import UNIT_NOT_AVAILABLE
 from ducha.core.limits import UNIT_CODE_PATTERN
-from ducha.orgs.excel_io import ImportProblem
-from ducha.orgs.import_problems import UNIT_NOT_AVAILABLE
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import writable_units
 from ducha.registers.import_columns import CHILD, DATE_RULES, PREGNANCY, TableSpec
@@ -76,7 +77,7 @@ def _chunks(items: list[Any]) -> Iterable[list[Any]]:
         yield items[start:start + CHUNK]
 
 
-def check_units(rows: list[ParsedRow], actor: Any, problems: list[ImportProblem]) -> dict[str, int]:
+def check_units(rows: list[ParsedRow], actor: Actor, problems: list[ImportProblem]) -> dict[str, int]:
     """The ids of the rows' units the actor may write; one problem (IMP040) for a code that does not
     exist and for one outside the actor's units alike, so an import cannot probe which codes exist."""
     codes = sorted({r.unit for r in rows if r.unit and UNIT_CODE_PATTERN.fullmatch(r.unit)})

@@ -20,8 +20,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from ducha.core.files import FileCheckError
-from ducha.orgs.excel_io import (
+from ducha.core.excel_io import (
     MAX_COLUMNS,
     ImportFileError,
     ImportProblem,
@@ -32,6 +31,7 @@ from ducha.orgs.excel_io import (
     read_file,
     xlsx_checked,
 )
+from ducha.core.files import FileCheckError
 from ducha.registers.import_columns import (
     IGNORED_HEADERS,
     NOTES_SHEET,

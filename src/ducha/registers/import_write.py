@@ -18,6 +18,7 @@ from django.db import models
 
 from ducha.audit.actions import record_audit, record_audit_bulk
 from ducha.audit.models import AuditEntry
+from ducha.core.actor import Actor, actor_user
 from ducha.registers.import_columns import ANTENATAL, CHILD, EXAM, POSTPARTUM, PREGNANCY, TableSpec
 from ducha.registers.import_resolve import EventPlan, ImportPlan, RecordPlan
 from ducha.registers.models import ImportBatch, RegisterKind
@@ -59,7 +60,7 @@ def json_value(value: Any) -> Any:
 
 
 class _Writer:
-    def __init__(self, plan: ImportPlan, batches: dict[str, ImportBatch], actor: Any, now: datetime,
+    def __init__(self, plan: ImportPlan, batches: dict[str, ImportBatch], actor: Actor, now: datetime,
                  progress: Progress | None):
         self.plan, self.batches, self.actor, self.now, self.progress = plan, batches, actor, now, progress
         self.result = ImportResult(list(batches.values()), {label: Counter() for label in batches})
@@ -130,7 +131,7 @@ class _Writer:
                 fields.update(before)
                 touched.append(obj)
                 self.audits.append(AuditEntry(
-                    actor=self.actor, action="registers.update_by_import", object_type=table.model.__name__,
+                    actor=actor_user(self.actor), action="registers.update_by_import", object_type=table.model.__name__,
                     object_id=str(pk), summary=f"导入更新{table.name}（{plan.source.label}）"[:300],
                     before={k: json_value(v) for k, v in before.items()},
                     after={k: json_value(values[k]) for k in before}))
@@ -138,10 +139,10 @@ class _Writer:
                 table.model._default_manager.bulk_update(touched, sorted(fields), batch_size=500)
 
 
-def write_plan(plan: ImportPlan, files: list[tuple[str, str, int]], *, actor: Any, now: datetime,
+def write_plan(plan: ImportPlan, files: list[tuple[str, str, int]], *, actor: Actor, now: datetime,
                progress: Progress | None = None) -> ImportResult:
     """Write ``plan``; ``files`` are (label, kind, data rows). Call inside a transaction."""
-    batches = {label: ImportBatch.objects.create(kind=kind, file_name=label[-255:], created_at=now, created_by=actor,
+    batches = {label: ImportBatch.objects.create(kind=kind, file_name=label[-255:], created_at=now, created_by=actor_user(actor),
                                                  rows=rows) for label, kind, rows in files}
     writer = _Writer(plan, batches, actor, now, progress)
     writer.write_records(PREGNANCY, plan.records[RegisterKind.PREGNANCY])

@@ -22,8 +22,8 @@ from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from ducha.core.excel_io import MAX_COLUMNS
 from ducha.core.files import FileCheckError, open_member
-from ducha.orgs.excel_io import MAX_COLUMNS
 
 MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
            "http://purl.oclc.org/ooxml/spreadsheetml/main")

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from django.utils import timezone
 
-from ducha.orgs.excel_io import ImportFileError, ImportProblem, Source
-from ducha.orgs.import_problems import enough_problems
+from ducha.core.actor import Actor
+from ducha.core.excel_io import ImportFileError, ImportProblem, Source
+from ducha.core.import_problems import enough_problems
 from ducha.orgs.selectors import can_write
 from ducha.registers.import_cells import id_salt
 from ducha.registers.import_read import ParsedRow, read_rows
@@ -101,7 +101,7 @@ def _sorted(problems: list[ImportProblem], labels: list[str]) -> list[ImportProb
     return sorted(problems, key=lambda p: (order.get(p.file, -1), p.sheet, p.row or 0, len(p.column), p.column))
 
 
-def read_register_files(files: Iterable[tuple[str, Source]], *, actor: Any, progress: Progress | None = None,
+def read_register_files(files: Iterable[tuple[str, Source]], *, actor: Actor, progress: Progress | None = None,
                         today: date | None = None) -> ReadResult:
     """The import plan of every ``(label, file)``; raises :class:`ImportFileError` listing every problem."""
     files = list(files)

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from ducha.core.actor import Actor, actor_user
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import visible_units, writable_units
 from ducha.registers.models import (
@@ -25,7 +26,7 @@ from ducha.registers.models import (
 )
 
 
-def pregnancy_records(actor: Any, *, unit: OrgUnit | None = None, query: str = "") -> QuerySet[PregnancyRecord]:
+def pregnancy_records(actor: Actor, *, unit: OrgUnit | None = None, query: str = "") -> QuerySet[PregnancyRecord]:
     qs = PregnancyRecord.objects.filter(org_unit__in=visible_units(actor))
     if unit is not None:
         qs = qs.filter(org_unit__path__startswith=unit.path)
@@ -36,7 +37,7 @@ def pregnancy_records(actor: Any, *, unit: OrgUnit | None = None, query: str = "
         "org_unit__sort_order", "org_unit__code", "-registered_on", "record_no")
 
 
-def child_records(actor: Any, *, unit: OrgUnit | None = None, query: str = "") -> QuerySet[ChildRecord]:
+def child_records(actor: Actor, *, unit: OrgUnit | None = None, query: str = "") -> QuerySet[ChildRecord]:
     qs = ChildRecord.objects.filter(org_unit__in=visible_units(actor))
     if unit is not None:
         qs = qs.filter(org_unit__path__startswith=unit.path)
@@ -46,16 +47,16 @@ def child_records(actor: Any, *, unit: OrgUnit | None = None, query: str = "") -
         "org_unit__sort_order", "org_unit__code", "-birth_date", "record_no")
 
 
-def register_units(actor: Any) -> QuerySet[OrgUnit]:
+def register_units(actor: Actor) -> QuerySet[OrgUnit]:
     """Units the actor sees, for the list's unit filter."""
     return visible_units(actor).exclude(kind="village_clinic").order_by("level", "sort_order", "code")
 
 
-def can_edit(actor: Any, unit: OrgUnit) -> bool:
+def can_edit(actor: Actor, unit: OrgUnit) -> bool:
     return writable_units(actor).filter(pk=unit.pk).exists()
 
 
-def _access(actor: Any, qs: QuerySet[Any], pk: int, what: str, write: bool) -> Any:
+def _access(actor: Actor, qs: QuerySet[Any], pk: int, what: str, write: bool) -> Any:
     obj = qs.filter(pk=pk).first()
     if obj is None:
         raise Http404(f"{what}不存在或无权查看")
@@ -65,29 +66,29 @@ def _access(actor: Any, qs: QuerySet[Any], pk: int, what: str, write: bool) -> A
     return obj
 
 
-def access_pregnancy_record(actor: Any, pk: int, *, write: bool = False) -> PregnancyRecord:
+def access_pregnancy_record(actor: Actor, pk: int, *, write: bool = False) -> PregnancyRecord:
     qs = PregnancyRecord.objects.filter(org_unit__in=visible_units(actor)).select_related(
         "org_unit", "created_by", "batch")
     return _access(actor, qs, pk, "孕产妇保健手册", write)  # type: ignore[no-any-return]
 
 
-def access_child_record(actor: Any, pk: int, *, write: bool = False) -> ChildRecord:
+def access_child_record(actor: Actor, pk: int, *, write: bool = False) -> ChildRecord:
     qs = ChildRecord.objects.filter(org_unit__in=visible_units(actor)).select_related(
         "org_unit", "created_by", "batch", "mother")
     return _access(actor, qs, pk, "儿童保健手册", write)  # type: ignore[no-any-return]
 
 
-def access_antenatal_visit(actor: Any, record: PregnancyRecord, pk: int, *, write: bool = False) -> AntenatalVisit:
+def access_antenatal_visit(actor: Actor, record: PregnancyRecord, pk: int, *, write: bool = False) -> AntenatalVisit:
     qs = record.antenatal_visits.select_related("record__org_unit")
     return _access(actor, qs, pk, "产前检查", write)  # type: ignore[no-any-return]
 
 
-def access_postpartum_visit(actor: Any, record: PregnancyRecord, pk: int, *, write: bool = False) -> PostpartumVisit:
+def access_postpartum_visit(actor: Actor, record: PregnancyRecord, pk: int, *, write: bool = False) -> PostpartumVisit:
     qs = record.postpartum_visits.select_related("record__org_unit")
     return _access(actor, qs, pk, "产后访视", write)  # type: ignore[no-any-return]
 
 
-def access_child_exam(actor: Any, record: ChildRecord, pk: int, *, write: bool = False) -> ChildExam:
+def access_child_exam(actor: Actor, record: ChildRecord, pk: int, *, write: bool = False) -> ChildExam:
     qs = record.exams.select_related("child__org_unit")
     return _access(actor, qs, pk, "儿童体检", write)  # type: ignore[no-any-return]
 
@@ -104,6 +105,6 @@ def child_exams(record: ChildRecord) -> QuerySet[ChildExam]:
     return record.exams.select_related("created_by", "batch").order_by("exam_on", "id")
 
 
-def recent_batches(actor: Any, limit: int = 10) -> QuerySet[ImportBatch]:
+def recent_batches(actor: Actor, limit: int = 10) -> QuerySet[ImportBatch]:
     """The actor's latest imports (an officer sees their own; county roles see all in their scope)."""
-    return ImportBatch.objects.filter(created_by=actor).order_by("-created_at")[:limit]
+    return ImportBatch.objects.filter(created_by=actor_user(actor)).order_by("-created_at")[:limit]

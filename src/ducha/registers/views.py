@@ -18,8 +18,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
+from ducha.core.excel_io import ImportFileError
 from ducha.core.locking import BusyError
-from ducha.orgs.excel_io import ImportFileError
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import can_write, visible_units, writable_units
 from ducha.registers import selectors

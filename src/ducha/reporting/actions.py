@@ -17,14 +17,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ducha.audit.actions import record_audit
+from ducha.core.actor import Actor
+from ducha.core.excel_io import ImportFileError, ImportProblem
 from ducha.core.limits import LimitError, check_count
 from ducha.core.locking import retry_when_locked
-from ducha.orgs.excel_io import ImportFileError, ImportProblem
+from ducha.core.periods import Period, PeriodKind
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import access_unit
 from ducha.reporting.errors import Conflict, ReportConflict, ReportError, conflict_problem, located_problem
 from ducha.reporting.models import DataElement, DataSet, DataValue, Submission
-from ducha.reporting.periods import Period, PeriodKind
 from ducha.reporting.validation import Violation, check_values
 
 __all__ = ["Conflict", "ReportConflict", "ReportError", "ReportInput", "SaveResult", "CellRef", "check_report_period",
@@ -145,7 +146,7 @@ def _write(plan: _Plan, *, elements: dict[str, DataElement], unit: OrgUnit, peri
         for code, (old, new) in plan.changed.items() if old is None and new is not None])
 
 
-def _submit(*, actor: Any, data_set: DataSet, unit: OrgUnit, period: Period, at: datetime) -> Submission:
+def _submit(*, actor: Actor, data_set: DataSet, unit: OrgUnit, period: Period, at: datetime) -> Submission:
     user = actor if getattr(actor, "is_authenticated", False) else None
     submission, _ = Submission.objects.get_or_create(
         data_set=data_set, org_unit=unit, period=period.code,
@@ -156,7 +157,7 @@ def _submit(*, actor: Any, data_set: DataSet, unit: OrgUnit, period: Period, at:
 
 def save_report(
     *,
-    actor: Any,
+    actor: Actor,
     data_set: DataSet,
     unit_code: str,
     period: Period,
@@ -181,7 +182,7 @@ def save_report(
 
 
 @transaction.atomic
-def _save_report(*, actor: Any, data_set: DataSet, unit_code: str, period: Period, values: Mapping[str, int | None],
+def _save_report(*, actor: Actor, data_set: DataSet, unit_code: str, period: Period, values: Mapping[str, int | None],
                  based_on: Mapping[str, int | None], overwrite: bool, submit: bool, source: str,
                  submitted_at: datetime | None) -> SaveResult:
     unit = access_unit(actor, unit_code, write=True)
@@ -245,7 +246,7 @@ class ReportInput:
     cells: dict[str, CellRef] = field(default_factory=dict)
 
 
-def _import_one(report: ReportInput, *, actor: Any, data_set: DataSet, overwrite: bool,
+def _import_one(report: ReportInput, *, actor: Actor, data_set: DataSet, overwrite: bool,
                 problems: list[ImportProblem]) -> SaveResult | None:
     values = report.values
     if report.based_on is None:  # a file without versions: a blank cell never deletes a stored value
@@ -263,7 +264,7 @@ def _import_one(report: ReportInput, *, actor: Any, data_set: DataSet, overwrite
     return None
 
 
-def import_reports(*, actor: Any, data_set: DataSet, reports: Iterable[ReportInput], overwrite: bool = False,
+def import_reports(*, actor: Actor, data_set: DataSet, reports: Iterable[ReportInput], overwrite: bool = False,
                    on_report: Callable[[], None] | None = None) -> list[SaveResult]:
     """Save many reports all-or-nothing; the caller has already validated the file's structure.
 
@@ -277,7 +278,7 @@ def import_reports(*, actor: Any, data_set: DataSet, reports: Iterable[ReportInp
 
 
 @transaction.atomic
-def _import_reports(*, actor: Any, data_set: DataSet, reports: list[ReportInput], overwrite: bool,
+def _import_reports(*, actor: Actor, data_set: DataSet, reports: list[ReportInput], overwrite: bool,
                     on_report: Callable[[], None] | None) -> list[SaveResult]:
     codes = sorted({r.unit_code for r in reports})
     no_key = connection.features.has_select_for_no_key_update

@@ -21,11 +21,11 @@ from ducha.api_contract import (
 )
 from ducha.core.limits import UNIT_CODE_MAX_LENGTH
 from ducha.core.locking import BusyError
+from ducha.core.periods import parse_period
 from ducha.orgs.api import scoped_root
 from ducha.reporting.actions import ReportConflict, save_report
 from ducha.reporting.errors import conflict_response
 from ducha.reporting.models import MAX_VALUE_CEILING, DataSet
-from ducha.reporting.periods import parse_period
 from ducha.reporting.selectors import MCH_MONTHLY, data_values, get_data_set, reporting_status
 
 router = Router(tags=["报表数据"])

@@ -10,11 +10,12 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from ducha.core.actor import Actor
+from ducha.core.expressions import codes_in, evaluate
+from ducha.core.periods import Period
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import visible_units
-from ducha.reporting.expressions import codes_in, evaluate
 from ducha.reporting.models import DataValue, MissingValueStrategy, ValidationRule
-from ducha.reporting.periods import Period
 from ducha.reporting.validation import COMPARE, Violation
 
 
@@ -51,7 +52,7 @@ def _rule_violations(wide: ir.Table, rule: ValidationRule) -> ir.Table:
     )
 
 
-def validate_period(actor: Any, *, period: Period, root: OrgUnit, rules: list[ValidationRule]) -> list[Violation]:
+def validate_period(actor: Actor, *, period: Period, root: OrgUnit, rules: list[ValidationRule]) -> list[Violation]:
     """Every violation of ``rules`` in every monthly report of ``root``'s subtree during ``period``."""
     if not rules:
         return []

@@ -7,9 +7,10 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.http import Http404
 
+from ducha.core.actor import Actor
+from ducha.core.periods import Period, PeriodError, parse_period
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import access_unit, command_actor, default_unit
-from ducha.reporting.periods import Period, PeriodError, parse_period
 
 
 def add_scope_arguments(parser: CommandParser) -> None:
@@ -32,7 +33,7 @@ def command_user(username: str | None) -> Any:
         raise CommandError(str(exc)) from exc
 
 
-def command_unit(actor: Any, code: str | None) -> OrgUnit:
+def command_unit(actor: Actor, code: str | None) -> OrgUnit:
     """``code`` if the actor may see it, else the actor's default unit; Chinese CommandError otherwise."""
     try:
         root = access_unit(actor, code) if code else default_unit(actor)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpResponse
 from django.utils import timezone
 
-from ducha.orgs.excel_io import ImportProblem
+from ducha.core.excel_io import ImportProblem
 
 if TYPE_CHECKING:
     from ducha.reporting.actions import ReportInput

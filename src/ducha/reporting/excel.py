@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -19,7 +18,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ducha.core.actor import Actor
 from ducha.core.exports import append_row
+from ducha.core.periods import Period
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import writable_units
 from ducha.reporting.excel_read import (
@@ -35,7 +36,6 @@ from ducha.reporting.excel_read import (
 from ducha.reporting.excel_versions import RULE as VERSIONS_RULE
 from ducha.reporting.excel_versions import write_versions_sheet
 from ducha.reporting.models import DataElement, DataSet
-from ducha.reporting.periods import Period
 
 __all__ = ["ImportFileError", "ImportProblem", "build_template", "read_reports_files", "read_reports_workbook",
            "template_file_name", "template_units"]
@@ -59,7 +59,7 @@ RULES = [
 ]
 
 
-def template_units(actor: Any, data_set: DataSet) -> list[OrgUnit]:
+def template_units(actor: Actor, data_set: DataSet) -> list[OrgUnit]:
     """Units the actor may report for: assigned ``data_set`` and writable by the actor."""
     return list(data_set.org_units.filter(pk__in=writable_units(actor)).order_by("sort_order", "code"))
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from ducha.core.limits import UNIT_CODE_PATTERN, forbidden_characters
-from ducha.orgs.excel_io import (
+from ducha.core.actor import Actor
+from ducha.core.excel_io import (
     CellError,
     ImportFileError,
     ImportProblem,
@@ -30,13 +30,14 @@ from ducha.orgs.excel_io import (
     map_columns,
     parse_count,
 )
-from ducha.orgs.import_problems import UNIT_NOT_AVAILABLE, enough_problems
+from ducha.core.import_problems import UNIT_NOT_AVAILABLE, enough_problems
+from ducha.core.limits import UNIT_CODE_PATTERN, forbidden_characters
+from ducha.core.periods import Period, PeriodError, month, parse_period
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import writable_units
 from ducha.reporting.actions import CellRef, ReportInput, check_report_period
 from ducha.reporting.excel_versions import VERSIONS_SHEET, RowBases, changes_against, read_versions_sheet
 from ducha.reporting.models import DataElement, DataSet
-from ducha.reporting.periods import Period, PeriodError, month, parse_period
 
 __all__ = ["DATA_SHEET", "NOTES_SHEET", "FIXED_COLUMNS", "ImportFileError", "ImportProblem",
            "data_set_elements", "read_reports_files", "read_reports_workbook"]
@@ -162,7 +163,7 @@ def _parse_sheet(sheet: Sheet, data_set: DataSet, header: _Header, problems: lis
     return rows
 
 
-def _scope_problems(rows: list[_Row], data_set: DataSet, actor: Any) -> list[ImportProblem]:
+def _scope_problems(rows: list[_Row], data_set: DataSet, actor: Actor) -> list[ImportProblem]:
     codes = {r.unit_code for r in rows if UNIT_CODE_PATTERN.fullmatch(r.unit_code)}
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
     writable = set(writable_units(actor).filter(code__in=codes).values_list("code", flat=True))
@@ -193,7 +194,7 @@ def _duplicate_problems(rows: list[_Row], seen: dict[tuple[str, str], _Row]) -> 
 
 
 def read_reports_workbook(
-    source: Source, *, data_set: DataSet, actor: Any, file_label: str,
+    source: Source, *, data_set: DataSet, actor: Actor, file_label: str,
     seen: dict[tuple[str, str], Any] | None = None, on_row: RowCallback | None = None,
 ) -> list[ReportInput]:
     """The reports in one file; raises :class:`ImportFileError` listing every problem of the file.
@@ -244,7 +245,7 @@ def _report_input(row: _Row, header: _Header, bases: dict[tuple[str, str], RowBa
 
 
 def read_reports_files(
-    sources: Iterable[tuple[str, Source]], *, data_set: DataSet, actor: Any,
+    sources: Iterable[tuple[str, Source]], *, data_set: DataSet, actor: Actor,
     on_file: FileCallback | None = None, on_row: RowCallback | None = None,
 ) -> list[ReportInput]:
     """The reports of every ``(label, file)``; raises one :class:`ImportFileError` with the problems of all."""

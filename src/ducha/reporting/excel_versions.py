@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 
-from ducha.orgs.excel_io import ImportProblem, Sheet, code_text, is_blank
+from ducha.core.excel_io import ImportProblem, Sheet, code_text, is_blank
 
 VERSIONS_SHEET = "版本"
 HEADER = ["单位编码", "期间", "数据元编码", "版本", "下载时的值"]

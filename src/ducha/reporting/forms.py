@@ -10,8 +10,8 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 
 from ducha.core.files import limit_text, upload_problem
+from ducha.core.periods import PeriodError, parse_period
 from ducha.reporting.models import DataSet
-from ducha.reporting.periods import PeriodError, parse_period
 
 
 class _DataSetForm(forms.Form):

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from ducha.core.actor import Actor
+from ducha.core.periods import Period, parse_period, quarter
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import access_unit, visible_units, writable_units
 from ducha.reporting.models import DataSet, DataValue, Submission
-from ducha.reporting.periods import Period, parse_period, quarter
 
 MCH_MONTHLY = "MCH_MONTHLY"
 
 
-def data_sets(actor: Any) -> QuerySet[DataSet]:
+def data_sets(actor: Actor) -> QuerySet[DataSet]:
     return DataSet.objects.filter(org_units__in=visible_units(actor)).distinct().order_by("code")
 
 
@@ -25,7 +25,7 @@ def get_data_set(code: str = MCH_MONTHLY) -> DataSet:
     return DataSet.objects.prefetch_related("set_elements__data_element", "validation_rules").get(code=code)
 
 
-def report_values(actor: Any, *, data_set: DataSet, unit_code: str, period: Period) -> dict[str, int]:
+def report_values(actor: Actor, *, data_set: DataSet, unit_code: str, period: Period) -> dict[str, int]:
     return {code: cell.value for code, cell in report_cells(actor, data_set=data_set, unit_code=unit_code,
                                                              period=period).items()}
 
@@ -38,14 +38,14 @@ class StoredCell:
     version: int
 
 
-def report_cells(actor: Any, *, data_set: DataSet, unit_code: str, period: Period) -> dict[str, StoredCell]:
+def report_cells(actor: Actor, *, data_set: DataSet, unit_code: str, period: Period) -> dict[str, StoredCell]:
     unit = access_unit(actor, unit_code)
     rows = DataValue.objects.filter(org_unit=unit, period=period.code, data_element__in=data_set.elements.all())
     return {code: StoredCell(value, version)
             for code, value, version in rows.values_list("data_element__code", "value", "version")}
 
 
-def data_values(actor: Any, *, root: OrgUnit, months: list[str]) -> QuerySet[DataValue]:
+def data_values(actor: Actor, *, root: OrgUnit, months: list[str]) -> QuerySet[DataValue]:
     units = visible_units(actor).filter(path__startswith=root.path)
     return DataValue.objects.filter(org_unit__in=units, period__in=months).select_related("data_element", "org_unit")
 
@@ -74,7 +74,7 @@ class UnitReporting:
         return None if not self.cells_expected else 100.0 * self.cells_filled / self.cells_expected
 
 
-def reporting_status(actor: Any, *, data_set: DataSet, period: Period, root: OrgUnit) -> list[UnitReporting]:
+def reporting_status(actor: Actor, *, data_set: DataSet, period: Period, root: OrgUnit) -> list[UnitReporting]:
     """Completeness and timeliness per unit assigned ``data_set`` in ``root``'s subtree, over ``period``."""
     months = [m for m in period.months() if m.start <= timezone.localdate()]
     units = list(
@@ -115,14 +115,14 @@ def latest_quarter_with_data() -> Period:
     return quarter(month.start.year, (month.start.month - 1) // 3 + 1)
 
 
-def template_values(*, actor: Any, data_set: DataSet, units: Iterable[OrgUnit], period: Period) -> dict[
+def template_values(*, actor: Actor, data_set: DataSet, units: Iterable[OrgUnit], period: Period) -> dict[
         tuple[str, str], dict[str, int]]:
     """Values already stored for ``units`` (limited to the actor's writable scope) in ``period``'s months."""
     return {key: {code: cell.value for code, cell in cells.items()}
             for key, cells in template_cells(actor=actor, data_set=data_set, units=units, period=period).items()}
 
 
-def template_cells(*, actor: Any, data_set: DataSet, units: Iterable[OrgUnit], period: Period) -> dict[
+def template_cells(*, actor: Actor, data_set: DataSet, units: Iterable[OrgUnit], period: Period) -> dict[
         tuple[str, str], dict[str, StoredCell]]:
     """Values and versions stored for ``units`` (the actor's writable scope only) in ``period``'s months."""
     rows = DataValue.objects.filter(

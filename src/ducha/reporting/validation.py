@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ducha.reporting.expressions import codes_in, evaluate
+from ducha.core.expressions import codes_in, evaluate
 from ducha.reporting.models import MissingValueStrategy, ValidationRule
 
 COMPARE: dict[str, Callable[[Any, Any], Any]] = {

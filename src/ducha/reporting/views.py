@@ -11,7 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from ducha.core.actor import Actor
 from ducha.core.locking import BusyError
+from ducha.core.periods import Period, PeriodError, calendar_year, mch_year, month, parse_period, quarter
 from ducha.orgs.models import OrgUnit, OrgUnitKind
 from ducha.orgs.selectors import access_unit, default_unit, reporting_units, visible_units, writable_units
 from ducha.reporting.actions import ReportConflict, ReportError, SaveResult, check_report_period, save_report
@@ -25,12 +27,11 @@ from ducha.reporting.entry_form import (
     sections,
 )
 from ducha.reporting.models import DataSet
-from ducha.reporting.periods import Period, PeriodError, calendar_year, mch_year, month, parse_period, quarter
 from ducha.reporting.selectors import get_data_set, latest_quarter_with_data, report_cells, reporting_status
 from ducha.reporting.validation import check_values
 
 
-def entry_units(actor: Any, data_set: DataSet) -> list[OrgUnit]:
+def entry_units(actor: Actor, data_set: DataSet) -> list[OrgUnit]:
     """Units in the actor's scope that report ``data_set`` (an officer: only their own unit)."""
     return list(reporting_units(actor).filter(pk__in=data_set.org_units.all()))
 

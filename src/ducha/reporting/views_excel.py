@@ -12,7 +12,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from ducha.core.actor import Actor
 from ducha.core.locking import BusyError
+from ducha.core.periods import quarter
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import can_write, writable_units
 from ducha.reporting.actions import ReportError, ReportInput, SaveResult, import_reports
@@ -25,17 +27,16 @@ from ducha.reporting.excel import (
 )
 from ducha.reporting.forms import TemplateForm, UploadForm
 from ducha.reporting.models import DataSet
-from ducha.reporting.periods import quarter
 from ducha.reporting.selectors import MCH_MONTHLY, template_cells
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _writable_data_sets(actor: Any) -> QuerySet[DataSet]:
+def _writable_data_sets(actor: Actor) -> QuerySet[DataSet]:
     return DataSet.objects.filter(org_units__in=writable_units(actor)).distinct().order_by("code")
 
 
-def _require_writer(actor: Any) -> QuerySet[DataSet]:
+def _require_writer(actor: Actor) -> QuerySet[DataSet]:
     if not can_write(actor):
         raise PermissionDenied("您的角色只能查看数据，不能下载填报模板或上传报表")
     return _writable_data_sets(actor)

@@ -6,8 +6,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from ducha.audit.models import AuditEntry
+from ducha.core.periods import parse_period
 from ducha.reporting.actions import save_report
-from ducha.reporting.periods import parse_period
 
 
 def test_save_report_writes_who_what_before_after(mini_county):

@@ -22,11 +22,11 @@ from openpyxl import load_workbook
 
 from ducha.conftest import MiniCounty
 from ducha.core.exports import is_formula_like
+from ducha.core.periods import parse_period
 from ducha.orgs.models import OrgUnit
 from ducha.quality.tests.registerdata import build_registers
 from ducha.registers.models import PregnancyRecord
 from ducha.reporting.actions import save_report
-from ducha.reporting.periods import parse_period
 
 NAMES = {  # code: (name, short_name)
     "T01": ('=HYPERLINK("http://x","点我")', "=cmd|' /C calc'!A0"),

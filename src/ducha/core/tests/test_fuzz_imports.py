@@ -23,9 +23,9 @@ from django.test import Client
 from django.urls import reverse
 
 from ducha.audit.models import AuditEntry
+from ducha.core.excel_io import ImportFileError
 from ducha.core.tests.fuzz_corpus import Sample, Target, corpus
 from ducha.orgs.excel import UNIT_COLUMNS, import_units, read_units_workbook
-from ducha.orgs.excel_io import ImportFileError
 from ducha.orgs.models import OrgUnit
 from ducha.registers.actions import import_registers
 from ducha.registers.models import (

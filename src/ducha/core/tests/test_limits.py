@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ducha.core.excel_io import code_text
 from ducha.core.exports import neutralise
 from ducha.core.limits import DEFAULT_COUNT_MAX, LimitError, check_count, check_text, check_unit_code
-from ducha.orgs.excel_io import code_text
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("12", 12), ("１２", 12), ("1,234", 1234), (" 7 ", 7), (0, 0)])

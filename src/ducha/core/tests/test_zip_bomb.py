@@ -17,11 +17,11 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from ducha.core.excel_io import ImportFileError
 from ducha.core.files import BoundedReader, FileCheckError, check_xlsx_container
 from ducha.core.tests.fuzz_corpus import bomb_strings, lying_sizes, many_members, package, sheet_xml
 from ducha.core.tests.test_fuzz_imports import _counts
 from ducha.orgs.excel import read_units_workbook
-from ducha.orgs.excel_io import ImportFileError
 from ducha.registers.actions import import_registers
 from ducha.reporting.excel_read import read_reports_workbook
 
@@ -39,7 +39,7 @@ def no_parser(monkeypatch: Any) -> None:
     def called(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("an .xlsx parser was called on a refused file")
 
-    monkeypatch.setattr("ducha.orgs.excel_io.load_workbook", called)
+    monkeypatch.setattr("ducha.core.excel_io.load_workbook", called)
     monkeypatch.setattr("ducha.registers.import_sheets.read_xlsx", called)
 
 

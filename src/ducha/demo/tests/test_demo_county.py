@@ -6,12 +6,12 @@ import pytest
 from django.core.management import call_command
 
 from ducha.audit.models import AuditEntry
+from ducha.core.periods import quarter
 from ducha.demo import county as C
 from ducha.demo.build import build_demo
 from ducha.indicators.selectors import indicator_table
 from ducha.orgs.models import OrgUnit
 from ducha.reporting.models import DataValue, Submission
-from ducha.reporting.periods import quarter
 from ducha.reporting.selectors import get_data_set, reporting_status
 
 Q1 = quarter(2012, 1)

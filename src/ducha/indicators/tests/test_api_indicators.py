@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from ducha.core.periods import month
 from ducha.indicators.mch_pack import INDICATORS
 from ducha.reporting.actions import save_report
-from ducha.reporting.periods import month
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from ducha.core.periods import parse_period
 from ducha.indicators.models import Indicator, Target
 from ducha.indicators.selectors import indicator_table
 from ducha.reporting.actions import save_report
-from ducha.reporting.periods import parse_period
 
 
 def enter(mc, unit, period, **values):

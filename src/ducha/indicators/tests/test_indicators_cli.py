@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from ducha.core.periods import parse_period
 from ducha.reporting.actions import save_report
-from ducha.reporting.periods import parse_period
 
 
 @pytest.fixture

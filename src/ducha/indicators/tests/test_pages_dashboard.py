@@ -13,9 +13,9 @@ from django.test import Client
 from django.utils import timezone
 
 from ducha.conftest import MiniCounty
+from ducha.core.periods import parse_period
 from ducha.indicators.models import Indicator, Target
 from ducha.reporting.actions import save_report
-from ducha.reporting.periods import parse_period
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from ducha.conftest import MiniCounty
+from ducha.core.periods import parse_period
 from ducha.indicators.models import Indicator
 from ducha.reporting.actions import save_report
-from ducha.reporting.periods import parse_period
 
 
 @pytest.fixture

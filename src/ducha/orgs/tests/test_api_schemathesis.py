@@ -32,9 +32,9 @@ from schemathesis.specs.openapi.checks import (
 
 from ducha.api import api
 from ducha.conftest import MiniCounty
+from ducha.core.periods import parse_period
 from ducha.orgs.actions import issue_api_token
 from ducha.reporting.actions import save_report
-from ducha.reporting.periods import parse_period
 
 MAX_EXAMPLES = 30
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,

@@ -25,6 +25,7 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
+from ducha.core.periods import parse_period
 from ducha.indicators.selectors import indicator_table
 from ducha.orgs import selectors as orgs
 from ducha.orgs.actions import set_tree_path
@@ -38,7 +39,6 @@ from ducha.registers.models import AntenatalVisit, ChildExam, ChildRecord, Pregn
 from ducha.reporting import selectors as reporting
 from ducha.reporting.bulk_validation import validate_period
 from ducha.reporting.models import DataElement, DataValue, ValidationRule
-from ducha.reporting.periods import parse_period
 
 Q1 = parse_period("2012Q1")
 FORGED_CODE = "T01/x"

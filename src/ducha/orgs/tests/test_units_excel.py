@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook, load_workbook
 
 from ducha.audit.models import AuditEntry
+from ducha.core.excel_io import ImportFileError
 from ducha.orgs.excel import UNIT_COLUMNS, build_units_workbook, import_units, read_units_workbook
-from ducha.orgs.excel_io import ImportFileError
 from ducha.orgs.models import OrgUnit
 
 HEADER = list(UNIT_COLUMNS.values())

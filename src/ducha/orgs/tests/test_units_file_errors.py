@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from ducha.core.excel_io import ImportFileError
 from ducha.orgs.excel import read_units_workbook
-from ducha.orgs.excel_io import ImportFileError
 from ducha.orgs.tests.test_units_excel import HEADER, _row, _state, _write
 
 

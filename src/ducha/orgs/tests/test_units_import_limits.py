@@ -16,9 +16,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ducha.audit.models import AuditEntry
+from ducha.core.excel_io import ImportFileError
 from ducha.core.limits import POPULATION_MAX, UNIT_CODE_RULE
 from ducha.orgs.excel import UNIT_COLUMNS, import_units, read_units_workbook
-from ducha.orgs.excel_io import ImportFileError
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.tests.test_units_excel import HEADER, _row, _write
 

@@ -26,7 +26,7 @@ import ibis
 import ibis.expr.types as ir
 from django.conf import settings
 
-from ducha.reporting.periods import Period
+from ducha.core.periods import Period
 
 FIRED, PASSED, UNDECIDED = "fired", "passed", "undecided"
 STATUS_LABELS = {FIRED: "可疑", PASSED: "通过", UNDECIDED: "无法判断"}

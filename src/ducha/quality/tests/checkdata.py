@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from ducha.core.periods import quarter
 from ducha.quality.checks.base import Labels, ScanData, catalogue
 from ducha.quality.engine import Outcome, Result, run_checks
 from ducha.quality.store import scan_data_from_arrow, table_from_columns
-from ducha.reporting.periods import quarter
 
 PERIOD = quarter(2012, 1)
 TODAY = date(2012, 6, 30)

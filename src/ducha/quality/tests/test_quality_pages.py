@@ -8,11 +8,11 @@ import pytest
 from django.test import Client, override_settings
 
 from ducha.conftest import PASSWORD
+from ducha.core.periods import parse_period
 from ducha.quality.actions import run_quality_scan
 from ducha.quality.models import QualityRun
 from ducha.quality.tests.registerdata import build_registers
 from ducha.registers.models import PregnancyRecord
-from ducha.reporting.periods import parse_period
 
 pytestmark = pytest.mark.usefixtures("quality_urls")
 

@@ -17,11 +17,11 @@ from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from openpyxl import load_workbook
 
+from ducha.core.periods import parse_period
 from ducha.quality.actions import run_quality_scan
 from ducha.quality.export import run_to_json, run_to_xlsx
 from ducha.quality.models import CheckResult, QualityRun, SuspectRecord
 from ducha.quality.tests.registerdata import build_registers
-from ducha.reporting.periods import parse_period
 
 Q1 = parse_period("2012Q1")
 # What only the county or the other township would show: T02's unit, its records, the inspector, the county.

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from ducha.core.periods import parse_period
 from ducha.quality.register_indicators import register_indicator_table
 from ducha.registers.models import AntenatalVisit, ChildExam, ChildRecord, PostpartumVisit, PregnancyRecord
 from ducha.reporting.actions import save_report
-from ducha.reporting.periods import parse_period
 
 Q1 = parse_period("2012Q1")
 

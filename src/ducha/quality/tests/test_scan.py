@@ -8,11 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from ducha.audit.models import AuditEntry
+from ducha.core.periods import parse_period
 from ducha.quality.actions import run_quality_scan
 from ducha.quality.checks.base import catalogue
 from ducha.quality.models import CheckResult, QualityRun, SuspectRecord, UnitQualityScore
 from ducha.quality.tests.registerdata import BURST_CARDS, build_registers
-from ducha.reporting.periods import parse_period
 
 Q1 = parse_period("2012Q1")
 

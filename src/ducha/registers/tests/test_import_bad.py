@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ducha.orgs.excel_io import ImportFileError, ImportProblem
+from ducha.core.excel_io import ImportFileError, ImportProblem
 from ducha.registers.actions import import_registers
 from ducha.registers.tests.test_import_good import (
     CHILD_HEAD,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from ducha.audit.models import AuditEntry
+from ducha.core.actor import Actor
 from ducha.registers.actions import import_registers
 from ducha.registers.import_cells import hash_national_id, id_salt
 from ducha.registers.models import (
@@ -113,7 +114,7 @@ def counts() -> dict[str, int]:
     return {m.__name__: m.objects.count() for m in MODELS}
 
 
-def run(actor: Any, *paths: Path) -> Any:
+def run(actor: Actor, *paths: Path) -> Any:
     return import_registers(actor=actor, files=[(p.name, p) for p in paths])
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from ducha.core.excel_io import ImportFileError, ImportProblem
 from ducha.core.tests.fuzz_corpus import package, sheet_xml
-from ducha.orgs.excel_io import ImportFileError, ImportProblem
 from ducha.registers.actions import import_registers
 from ducha.registers.models import ChildExam
 from ducha.registers.tests.test_import_good import CHILD_HEAD, EXAM_HEAD, counts, write_csv

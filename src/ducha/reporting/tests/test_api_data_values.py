@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from ducha.audit.models import AuditEntry
+from ducha.core.periods import month
 from ducha.reporting.actions import save_report
 from ducha.reporting.models import DataElement, DataValue, Submission
-from ducha.reporting.periods import month
 
 
 def client_of(user: Any) -> Client:

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from ducha.core.periods import month
 from ducha.reporting.actions import save_report
-from ducha.reporting.periods import month
 
 
 @pytest.fixture

@@ -26,9 +26,9 @@ from django.test import Client
 
 from ducha.audit.models import AuditEntry
 from ducha.core.locking import retry_when_locked
+from ducha.core.periods import month
 from ducha.reporting.actions import ReportConflict, save_report
 from ducha.reporting.models import DataSet, DataValue
-from ducha.reporting.periods import month
 from ducha.reporting.selectors import StoredCell, report_cells
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps later tests intact

@@ -14,9 +14,9 @@ from django.test import Client
 
 from ducha.audit.models import AuditEntry
 from ducha.conftest import MiniCounty
+from ducha.core.periods import parse_period
 from ducha.reporting.actions import save_report
 from ducha.reporting.models import DataValue, Submission
-from ducha.reporting.periods import parse_period
 from ducha.reporting.tests.entry_client import open_form, page_inputs, submit
 
 URL = "/reports/entry/?unit=T01&period=201202"

@@ -11,10 +11,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from ducha.audit.models import AuditEntry
+from ducha.core.periods import month, parse_period
 from ducha.reporting.excel import build_template, template_units
 from ducha.reporting.excel_read import data_set_elements
 from ducha.reporting.models import DataValue, Submission
-from ducha.reporting.periods import month, parse_period
 from ducha.reporting.selectors import template_values
 
 

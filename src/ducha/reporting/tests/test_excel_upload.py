@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from ducha.core.periods import month
 from ducha.reporting.actions import save_report
 from ducha.reporting.models import DataValue
-from ducha.reporting.periods import month
 from ducha.reporting.tests.test_excel_template import counts, header_row, report_row, write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

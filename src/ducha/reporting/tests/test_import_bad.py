@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from ducha.orgs.excel_io import ImportProblem
+from ducha.core.excel_io import ImportProblem
 from ducha.reporting.actions import import_reports
 from ducha.reporting.excel import ImportFileError, read_reports_files
 from ducha.reporting.tests.test_excel_template import counts, header_row, report_row, write_xlsx

@@ -18,11 +18,11 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from ducha.orgs.excel_io import ImportFileError
+from ducha.core.excel_io import ImportFileError
+from ducha.core.periods import month
 from ducha.reporting.actions import import_reports, save_report
 from ducha.reporting.excel import read_reports_workbook
 from ducha.reporting.models import DataValue
-from ducha.reporting.periods import month
 from ducha.reporting.tests.test_excel_template import counts, header_row, report_row, write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -11,10 +11,10 @@ from typing import Any
 from openpyxl import load_workbook
 
 from ducha.audit.models import AuditEntry
+from ducha.core.periods import parse_period
 from ducha.reporting.actions import import_reports
 from ducha.reporting.excel import build_template, read_reports_files, read_reports_workbook
 from ducha.reporting.models import DataValue, Submission
-from ducha.reporting.periods import parse_period
 from ducha.reporting.selectors import template_cells
 from ducha.reporting.tests.test_excel_template import counts, header_row, report_row, write_xlsx
 

@@ -16,8 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from ducha.core.excel_io import ImportFileError, ImportProblem
 from ducha.core.tests.fuzz_corpus import package, sheet_xml
-from ducha.orgs.excel_io import ImportFileError, ImportProblem
 from ducha.reporting.excel_read import read_reports_workbook
 from ducha.reporting.models import DataValue
 from ducha.reporting.tests.test_excel_template import counts, header_row

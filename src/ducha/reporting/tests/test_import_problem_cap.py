@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from ducha.orgs.excel_io import ImportFileError
+from ducha.core.excel_io import ImportFileError
 from ducha.reporting.excel_read import read_reports_workbook
 from ducha.reporting.tests.test_excel_template import counts, header_row
 
@@ -67,7 +67,7 @@ def test_upload_page_shows_the_counts_and_20_rows_of_each_id(mini_county: Any) -
 
 
 def test_reading_stops_when_problems_are_overwhelming(mini_county: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr("ducha.orgs.import_problems.STOP_AFTER", 100)
+    monkeypatch.setattr("ducha.core.import_problems.STOP_AFTER", 100)
     with pytest.raises(ImportFileError) as caught:
         read_reports_workbook(io.BytesIO(_bad_csv(mini_county.data_set, 300)), data_set=mini_county.data_set,
                               actor=mini_county.officer_a, file_label="坏.csv")

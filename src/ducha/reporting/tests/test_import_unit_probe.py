@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ducha.orgs.excel_io import ImportFileError, ImportProblem
+from ducha.core.excel_io import ImportFileError, ImportProblem
 from ducha.reporting.excel_read import read_reports_workbook
 from ducha.reporting.tests.test_excel_template import counts, header_row, report_row, write_xlsx
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ducha.reporting.periods import PeriodError, PeriodKind, parse_period
+from ducha.core.periods import PeriodError, PeriodKind, parse_period
 
 
 @pytest.mark.parametrize(

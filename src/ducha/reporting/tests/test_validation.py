@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ducha.reporting.expressions import ExpressionError, codes_in, evaluate
+from ducha.core.expressions import ExpressionError, codes_in, evaluate
 from ducha.reporting.models import MissingValueStrategy, ValidationRule
 from ducha.reporting.validation import check_values
 

@@ -11,13 +11,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ducha.core.database import describe_database
+from ducha.core.periods import quarter
 from ducha.demo import county as C
 from ducha.demo.build import DemoSummary, build_demo
 from ducha.demo.inventory import DemoCheck, check_database, empty_database
 from ducha.indicators.formatting import format_number
 from ducha.indicators.selectors import indicator_table
 from ducha.orgs.models import OrgUnit, OrgUnitKind
-from ducha.reporting.periods import quarter
 
 SUMMARY_INDICATORS = ["REG_RATE", "MATERNAL_POP_RATIO", "FOLIC_COUNT", "TRIPLE_TEST_COUNT", "MAT_SYS_RATE",
                       "CHILD_SYS_RATE", "CHILD_EXAM_COUNT"]

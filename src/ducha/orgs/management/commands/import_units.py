@@ -8,8 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ducha.core.excel_io import ImportFileError
 from ducha.orgs.excel import cli_console, import_units, read_units_workbook, resolve_cli_actor
-from ducha.orgs.excel_io import ImportFileError
 from ducha.orgs.import_cli import print_problems
 
 

@@ -24,9 +24,9 @@ from openpyxl.utils import get_column_letter
 from rich.console import Console
 from rich.table import Table
 
+from ducha.core.excel_io import ImportFileError, ImportProblem, Sheet, header_key, load_sheets
 from ducha.core.exports import csv_cell
 from ducha.orgs.excel import cli_console
-from ducha.orgs.excel_io import ImportFileError, ImportProblem, Sheet, header_key, load_sheets
 from ducha.quality.zscores import FLAGS, INDICATORS, compute_zscores
 
 COLUMNS = ("sex", "age_days", "weight_kg", "length_cm", "measure", "oedema")

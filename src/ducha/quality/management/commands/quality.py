@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ducha.core.actor import Actor
 from ducha.quality.actions import run_quality_scan
 from ducha.quality.checks.base import Check, catalogue
 from ducha.quality.export import run_to_json, run_to_xlsx
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             raise CommandError(f"输出文件“{text}”所在的文件夹不存在")
         return path
 
-    def _scan(self, console: Console, actor: Any, period: Any, root: Any) -> QualityRun:
+    def _scan(self, console: Console, actor: Actor, period: Any, root: Any) -> QualityRun:
         checks = catalogue()
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
         with Progress(*columns, console=console, transient=True) as progress:
@@ -70,7 +71,7 @@ class Command(BaseCommand):
 
             return run_quality_scan(actor=actor, period=period, root=root, progress=advance)
 
-    def _print(self, console: Console, actor: Any, run: QualityRun, root: Any) -> None:
+    def _print(self, console: Console, actor: Actor, run: QualityRun, root: Any) -> None:
         scores = Table(title=f"{root.name} {run.period} 数据质量得分")
         for header in ("单位", "得分", "等级", "可疑项", "无法判断", "可疑手册"):
             scores.add_column(header, justify="left" if header == "单位" else "right")

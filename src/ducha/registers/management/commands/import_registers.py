@@ -16,8 +16,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ducha.core.actor import Actor
+from ducha.core.excel_io import ImportFileError
 from ducha.orgs.excel import cli_console, resolve_cli_actor
-from ducha.orgs.excel_io import ImportFileError
 from ducha.orgs.import_cli import print_problems
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import can_write
@@ -96,7 +97,7 @@ class Command(BaseCommand):
                       "导入时只改与文件不同的项")
         self._table(console, by_unit, totals)
 
-    def _summary(self, console: Console, actor: Any, files: int, by_unit: dict[str, Counter[str]],
+    def _summary(self, console: Console, actor: Actor, files: int, by_unit: dict[str, Counter[str]],
                  totals: Counter[str]) -> None:
         console.print(f"导入完成（操作人 {actor.username}）：{files} 个文件，每个文件一个导入批次")
         self._table(console, by_unit, totals)

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ducha.core.actor import Actor
 from ducha.core.locking import BusyError
 from ducha.orgs.excel import cli_console, resolve_cli_actor
 from ducha.orgs.import_cli import print_problems
@@ -84,7 +85,7 @@ class Command(BaseCommand):
         results = self._save(console, reports, data_set, actor, overwrite=options["overwrite"])
         self._summary(console, files, reports, results, actor)
 
-    def _read(self, console: Console, files: list[Path], data_set: DataSet, actor: Any) -> list[ReportInput]:
+    def _read(self, console: Console, files: list[Path], data_set: DataSet, actor: Actor) -> list[ReportInput]:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console) as progress:
             file_task = progress.add_task("读取文件", total=len(files))
@@ -110,7 +111,7 @@ class Command(BaseCommand):
                 progress.update(file_task, completed=len(files), description="读取文件")
         raise CommandError(print_problems(console, failed))
 
-    def _save(self, console: Console, reports: list[ReportInput], data_set: DataSet, actor: Any, *,
+    def _save(self, console: Console, reports: list[ReportInput], data_set: DataSet, actor: Actor, *,
               overwrite: bool = False) -> list[SaveResult]:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console) as progress:
@@ -125,7 +126,7 @@ class Command(BaseCommand):
         raise CommandError(print_problems(console, failed))
 
     def _summary(self, console: Console, files: list[Path], reports: list[ReportInput], results: list[SaveResult],
-                 actor: Any) -> None:
+                 actor: Actor) -> None:
         values = sum(1 for r in reports for v in r.values.values() if v is not None)
         changed = sum(len(r.changed) for r in results)
         violations = [v for r in results for v in r.violations]

@@ -25,8 +25,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ducha.core.exports import unquote
 from ducha.core.files import FileCheckError, check_xlsx_container, read_limited
+from ducha.core.import_problems import PROBLEM_TITLES, ImportFileError, ImportProblem
 from ducha.core.limits import CSV_FIELD_MAX, DEFAULT_COUNT_MAX, number_text, whole_number_text
-from ducha.orgs.import_problems import PROBLEM_TITLES, ImportFileError, ImportProblem
 
 __all__ = ["BROKEN_FILE_ERRORS", "COUNT_EXPECTED", "MAX_COLUMNS", "PROBLEM_TITLES", "CellError", "ImportFileError",
            "ImportProblem", "RowCallback", "Sheet", "Source", "cell", "cell_text", "code_text", "header_key",
