@@ -62,6 +62,9 @@ record ruff $?
 step "mypy src/ducha"
 "$VENV/mypy" src/ducha
 record mypy $?
+step "lint-imports"
+"$VENV/lint-imports" --no-cache
+record lint-imports $?
 
 # 5. The whole suite, twice. pytest exits 5 when it collected no test: that is a failure here.
 #    Both runs include schemathesis against the live API (src/ducha/orgs/tests/test_api_schemathesis.py,

@@ -11,6 +11,14 @@ import pytest
 from cli_support import ScratchDatabases, ducha_command
 
 
+@pytest.fixture(autouse=True)
+def fresh_result_cache() -> None:
+    """Each test starts with no kept results: rolled-back data can come back with the same stamp."""
+    from django.core.cache import caches
+
+    caches["results"].clear()
+
+
 @pytest.fixture(scope="module")
 def scratch_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchDatabases]:
     databases = ScratchDatabases(tmp_path_factory.mktemp("databases"))

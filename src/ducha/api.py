@@ -27,11 +27,16 @@ from ninja.openapi.docs import DocsBase
 from ninja.renderers import JSONRenderer
 
 from ducha.api_auth import API_AUTH, NOT_AUTHENTICATED
-from ducha.api_contract import CODE_PATTERN, PATTERN_MESSAGES
+from ducha.api_contract import CODE_PATTERN, PATTERN_MESSAGES, contract
+from ducha.core.api import build_jobs_router
 from ducha.indicators.api import router as indicators_router
 from ducha.orgs.api import router as orgs_router
+from ducha.quality.api import router as quality_router
+from ducha.registers.api_events import router as registers_router
 from ducha.reporting.actions import ReportError
 from ducha.reporting.api import router as reporting_router
+from ducha.reporting.api_approval import router as approval_router
+from ducha.reporting.api_unit_data_sets import router as unit_data_sets_router
 from ducha.reporting.models import DataElement
 
 SWAGGER_ASSETS = Path(ninja.__file__).parent / "static" / "ninja"
@@ -89,7 +94,7 @@ class DuchaAPI(NinjaAPI):
 api = DuchaAPI(
     title="督查 ducha API",
     version="1",
-    description="组织机构、报表数据（读写）、报送情况与指标值。用登录会话或 `Authorization: Bearer <令牌>` 访问；"
+    description="组织机构、报表数据（读写）、报送情况与指标值，登记手册（读写）与数据质量检查结果。用登录会话或 `Authorization: Bearer <令牌>` 访问；"
     "令牌用 `ducha token 用户名` 签发。",
     urls_namespace="api",
     auth=API_AUTH,
@@ -98,7 +103,12 @@ api = DuchaAPI(
 )
 api.add_router("", orgs_router)
 api.add_router("", reporting_router)
+api.add_router("", approval_router)
+api.add_router("", unit_data_sets_router)
 api.add_router("", indicators_router)
+api.add_router("", registers_router)
+api.add_router("", quality_router)
+api.add_router("", build_jobs_router(contract))
 
 
 @api.get("/docs/assets/{name}", auth=None, include_in_schema=False, url_name="docs-asset")
@@ -125,6 +135,9 @@ VALIDATION_MESSAGES = {
     "model_type": "应为 JSON 对象",
     "model_attributes_type": "应为 JSON 对象",
     "json_invalid": "请求体不是有效的 JSON",
+    "date_parsing": "应为日期，如 2012-01-31",
+    "date_from_datetime_parsing": "应为日期，如 2012-01-31",
+    "date_type": "应为日期，如 2012-01-31",
     "literal_error": "取值应为 {expected}",
     "greater_than_equal": "“{input}”应为不小于 {ge} 的整数",
     "less_than_equal": "“{input}”数值过大（不应超过 {le}）",

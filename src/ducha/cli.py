@@ -34,15 +34,32 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ducha.settings")
     args = list(sys.argv if argv is None else ["ducha", *argv])
     args[0] = "ducha"
-    if len(args) > 1 and not args[1].startswith("-"):
+    if len(args) == 1 or (len(args) == 2 and args[1] in ("help", "-h", "--help")):
+        sys.exit(_print_main_help())
+    if args[1] == "help" and len(args) > 2:
+        args[2] = args[2].replace("-", "_")
+    if not args[1].startswith("-"):
         args[1] = args[1].replace("-", "_")  # `ducha import-reports` runs the import_reports command
         if problem := prepare_database(args[1], args[2:]):
             sys.stderr.write(f"错误：{problem}\n")
             sys.exit(1)
     from django.core.management import execute_from_command_line
 
+    from ducha import cli_chinese
+
+    cli_chinese.install()
     _chinese_error_prefix()
     execute_from_command_line(args)
+
+
+def _print_main_help() -> int:
+    import django
+
+    django.setup()
+    from ducha import cli_chinese
+
+    sys.stdout.write(cli_chinese.main_help())
+    return 0
 
 
 def _chinese_error_prefix() -> None:
@@ -83,8 +100,11 @@ def prepare_database(command: str, options: list[str]) -> str | None:
         return str(exc)
     from django.core.management import get_commands
 
+    from ducha.cli_chinese import unknown_command
     from ducha.core import database
 
+    if command != "help" and (message := unknown_command(command)):
+        return message
     if command not in get_commands() or HELP_OPTIONS.intersection(options) or command in NO_DATABASE:
         database.forbid_creating_sqlite_file()
         return None

@@ -69,6 +69,14 @@ def mini_county(db: Any) -> MiniCounty:
 
 
 @pytest.fixture(autouse=True)
+def fresh_result_cache() -> None:
+    """Each test starts with no kept results: rolled-back data can come back with the same stamp."""
+    from django.core.cache import caches
+
+    caches["results"].clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """Tests create many users; production keeps Django's slow (safe) default hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -4,13 +4,53 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+import zoneinfo
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def env_number(name: str, default: str, kind: type[int] | type[float] = int) -> Any:
+    """An integer (or number) from the environment; anything else stops start-up with a Chinese message.
+
+    Ranges are checked later by the system checks (``ducha.core.checks``), which also see values set here.
+    """
+    raw = os.environ.get(name, "").strip() or default
+    try:
+        return kind(raw)
+    except ValueError:
+        what = "整数" if kind is int else "数字"
+        raise ImproperlyConfigured(
+            f"环境变量 {name}=“{raw}”不是{what}：请改为{what}，如 {name}={default}（见 docs/settings.md）") from None
+
+
+def env_flag(name: str, default: str) -> bool:
+    """``1`` is on, ``0`` off (empty: the default); any other word stops start-up instead of meaning “off”."""
+    raw = os.environ.get(name, "").strip() or default
+    if raw not in ("0", "1"):
+        raise ImproperlyConfigured(f"环境变量 {name}=“{raw}”只能是 0（关）或 1（开）（见 docs/settings.md）")
+    return raw == "1"
+
+
+def env_choice(name: str, default: str, valid: Callable[[str], bool], expected: str) -> str:
+    raw = os.environ.get(name, "").strip() or default
+    if not valid(raw):
+        raise ImproperlyConfigured(f"环境变量 {name}=“{raw}”不正确：{expected}（见 docs/settings.md）")
+    return raw
+
+
+def is_time_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def default_data_dir(base_dir: Path, environ: Mapping[str, str]) -> Path:
@@ -46,7 +86,7 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("DUCHA_DEBUG", "0") == "1"
+DEBUG = env_flag("DUCHA_DEBUG", "0")
 # Loopback always; every name or address the site is reached by must be added (`ducha serve --host 0.0.0.0`
 # on an intranet needs DUCHA_ALLOWED_HOSTS=10.1.2.3,ducha.wjw.local or every request gets 400).
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"] + [
@@ -63,6 +103,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ducha.core",
+    "django_tasks",
+    "django_tasks_db",
     "ducha.orgs",
     "ducha.audit",
     "ducha.reporting",
@@ -78,7 +120,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "ducha.api.chinese_method_not_allowed",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -102,6 +143,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ducha.orgs.context_processors.actor_roles",
+                "ducha.core.context_processors.navigation",
             ],
         },
     },
@@ -126,7 +168,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-TIME_ZONE = os.environ.get("DUCHA_TIME_ZONE", "Asia/Shanghai")
+# The product is Chinese whatever the browser asks for: no LocaleMiddleware, one language.
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = env_choice("DUCHA_TIME_ZONE", "Asia/Shanghai", is_time_zone, "应为时区名称，如 Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 
@@ -146,9 +190,9 @@ X_FRAME_OPTIONS = "DENY"
 # Login throttling (django-axes, see ducha.orgs.throttle) for the login page, the admin login and API
 # tokens: this many failed passwords for one username, or failures from one client address, within the
 # window lock further attempts (even the right password) until the window has passed.
-DUCHA_LOGIN_MAX_FAILURES = int(os.environ.get("DUCHA_LOGIN_MAX_FAILURES", "5"))
-DUCHA_LOGIN_IP_MAX_FAILURES = int(os.environ.get("DUCHA_LOGIN_IP_MAX_FAILURES", "30"))
-DUCHA_LOGIN_LOCK_MINUTES = int(os.environ.get("DUCHA_LOGIN_LOCK_MINUTES", "15"))
+DUCHA_LOGIN_MAX_FAILURES = env_number("DUCHA_LOGIN_MAX_FAILURES", "5")
+DUCHA_LOGIN_IP_MAX_FAILURES = env_number("DUCHA_LOGIN_IP_MAX_FAILURES", "30")
+DUCHA_LOGIN_LOCK_MINUTES = env_number("DUCHA_LOGIN_LOCK_MINUTES", "15")
 
 # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated, e.g. "127.0.0.1").
 DUCHA_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("DUCHA_TRUSTED_PROXIES", "").split(",") if p.strip()]
@@ -167,15 +211,15 @@ AXES_ENABLE_ADMIN = False  # English-only and assumes a numeric limit; unlock wi
 
 # HTTPS behind nginx (docs/settings.md): secure cookies, HSTS, redirect to https. X-Forwarded-Proto is
 # believed only from DUCHA_TRUSTED_PROXIES (ducha.proxy strips it from anyone else).
-DUCHA_HTTPS = os.environ.get("DUCHA_HTTPS", "0") == "1"
+DUCHA_HTTPS = env_flag("DUCHA_HTTPS", "0")
 if DUCHA_HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = os.environ.get("DUCHA_SSL_REDIRECT", "1") == "1"
+    SECURE_SSL_REDIRECT = env_flag("DUCHA_SSL_REDIRECT", "1")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    SECURE_HSTS_SECONDS = int(os.environ.get("DUCHA_HSTS_SECONDS", str(365 * 24 * 3600)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("DUCHA_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
-    SECURE_HSTS_PRELOAD = os.environ.get("DUCHA_HSTS_PRELOAD", "0") == "1"
+    SECURE_HSTS_SECONDS = env_number("DUCHA_HSTS_SECONDS", str(365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DUCHA_HSTS_INCLUDE_SUBDOMAINS", "1")
+    SECURE_HSTS_PRELOAD = env_flag("DUCHA_HSTS_PRELOAD", "0")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     if not SECURE_HSTS_PRELOAD:
         # The preload list is for public domains submitted to browsers; an intranet name cannot be on it.
@@ -201,13 +245,31 @@ CONTENT_SECURITY_POLICY = {
 # characters are stored). Without it a salt is derived from the secret key; set it before the first import.
 DUCHA_ID_SALT = os.environ.get("DUCHA_ID_SALT", "")
 # Largest file any import accepts (web upload, import-* commands), in MB; see ducha.core.files.
-DUCHA_IMPORT_MAX_MB = float(os.environ.get("DUCHA_IMPORT_MAX_MB", "20"))
+DUCHA_IMPORT_MAX_MB = env_number("DUCHA_IMPORT_MAX_MB", "20", float)
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Background jobs (ducha.core.jobs, docs/jobs.md): django-tasks with its database backend, so the queue lives in
+# the same database (SQLite or PostgreSQL) and `ducha worker` (started by `ducha serve`) runs it.
+DUCHA_JOB_QUEUE = "ducha"
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": [DUCHA_JOB_QUEUE]}}
+# A running job whose worker has not written its heartbeat for this many seconds is marked 失败 (interrupted).
+DUCHA_JOB_STALE_SECONDS = env_number("DUCHA_JOB_STALE_SECONDS", "60")
+# How often a worker writes the heartbeat of the job it runs.
+DUCHA_JOB_HEARTBEAT_SECONDS = env_number("DUCHA_JOB_HEARTBEAT_SECONDS", "5", float)
+
+# Computed results (indicator tables, SMART reports; ducha.core.results) are kept per process, keyed on the data
+# generation stamp, so a saved value shows on the next page load. DUCHA_RESULT_CACHE=0 keeps nothing (benchmarks).
+DUCHA_RESULT_CACHE = env_flag("DUCHA_RESULT_CACHE", "1")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "results": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ducha-results",
+                "TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 300}} if DUCHA_RESULT_CACHE
+    else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DUCHA_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env_choice(
+        "DUCHA_LOG_LEVEL", "WARNING", lambda v: v in LOG_LEVELS, "应为 " + "、".join(LOG_LEVELS) + " 之一")},
 }

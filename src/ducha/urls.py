@@ -23,4 +23,5 @@ urlpatterns = [
     path("reports/excel/", include("ducha.reporting.urls_excel")),
     path("registers/", include("ducha.registers.urls")),
     path("quality/", include("ducha.quality.urls")),
+    path("", include("ducha.core.urls")),
 ]

@@ -1,4 +1,4 @@
-"""WSGI entry point used by ``ducha serve`` (gunicorn)."""
+"""WSGI entry point for an outside WSGI server (``gunicorn ducha.wsgi``); ``ducha serve`` builds the same app itself."""
 
 import os
 

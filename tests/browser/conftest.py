@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from ducha.conftest import PASSWORD, MiniCounty, mini_county  # noqa: F401  (fixture re-exported)
+from ducha.core.periods import month
 from ducha.indicators.models import Indicator, Target
 from ducha.reporting.actions import save_report
-from ducha.core.periods import month
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -23,13 +23,18 @@ def test_indicator_table_and_status(page: Any, live_server: Any, quarter_county:
     base = live_server.url
     ui.log_in(page, base, "leader1")
     page.click(".mainnav a:has-text('指标')")
-    page.wait_for_selector("#indicator-table")
+    page.wait_for_selector("#indicator-groups")
+    closed = page.locator("#ind-MATERNAL_POP_RATIO")
+    assert closed.locator("tr[data-unit=T01]").count() == 0
+    closed.locator("summary").click()  # opening a fold-out loads its units (htmx)
+    closed.locator("tr[data-unit=T01]").wait_for()
     page.select_option("#f-indicator", "TRIPLE_TEST_COUNT")
     page.click("button:has-text('查询')")
     page.wait_for_url("**indicator=TRIPLE_TEST_COUNT**")
-    rows = page.locator("#indicator-table tbody tr")
-    assert rows.count() == 5
-    assert rows.first.locator("td").nth(1).inner_text() == "测试县（合计）"
+    group = page.locator("#ind-TRIPLE_TEST_COUNT")
+    assert group.get_attribute("open") is not None
+    assert group.locator(".total-row td").first.inner_text() == "测试县（合计）"
+    assert group.locator("table:not(.total-table) tbody tr").count() == 4
     with page.expect_download() as download:
         page.click("a:has-text('导出 Excel')")
     assert download.value.suggested_filename == "indicators_T00_2012Q1.xlsx"

@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from ducha.core.models import Job
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Lists and detail pages only: rows written by ducha's actions are never added, changed or deleted here."""
@@ -19,3 +21,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    """Background jobs (docs/jobs.md): written only by ducha.core.jobs and the worker."""
+
+    list_display = ("pk", "title", "state", "done", "total", "started_by", "created_at", "finished_at")
+    list_filter = ("state", "kind")
+    search_fields = ("title", "dedupe_key", "error")

@@ -15,7 +15,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,7 +28,7 @@ from ducha.core.files import FileCheckError, check_xlsx_container, read_limited
 from ducha.core.import_problems import PROBLEM_TITLES, ImportFileError, ImportProblem
 from ducha.core.limits import CSV_FIELD_MAX, DEFAULT_COUNT_MAX, number_text, whole_number_text
 
-__all__ = ["BROKEN_FILE_ERRORS", "COUNT_EXPECTED", "MAX_COLUMNS", "PROBLEM_TITLES", "CellError", "ImportFileError",
+__all__ = ["BROKEN_FILE_ERRORS", "COUNT_EXPECTED", "DATE_EXPECTED", "MAX_COLUMNS", "PROBLEM_TITLES", "CellError", "ImportFileError",
            "ImportProblem", "RowCallback", "Sheet", "Source", "cell", "cell_text", "code_text", "header_key",
            "is_blank", "load_sheets", "map_columns", "parse_count", "parse_date", "read_bytes", "read_file",
            "xlsx_checked"]
@@ -151,23 +151,48 @@ def _count_text(value: str, expected: str) -> int:
     raise CellError("IMP020", "不是数字", expected)
 
 
+DATE_EXPECTED = "日期，如 2012-01-31、2012/1/31、2012年1月31日 或 20120131"
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_DATETIME_TEXT = re.compile(r"^(.+?)[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_SERIAL_END = 2958466  # 10000-01-01: no Excel date beyond
 
 
 def parse_date(value: Any) -> date | None:
+    """A date from a date cell, a text date (a time after it is dropped), yyyymmdd, or an Excel serial
+    number in a numeric cell; None for a blank cell. An impossible date (2 月 30 日) is named (IMP024)."""
     if is_blank(value):
         return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    match = _DATE_TEXT.match(unicodedata.normalize("NFKC", str(value)).strip())
+    if isinstance(value, bool):
+        raise CellError("IMP024", "日期无法识别", DATE_EXPECTED)
+    if isinstance(value, int | float):
+        if isinstance(value, int) or value.is_integer():
+            compact = _DATE_COMPACT.match(str(int(value)))
+            if compact:
+                return _date_of(int(compact[1]), int(compact[2]), int(compact[3]))
+        if 1 <= value < _EXCEL_SERIAL_END:  # an Excel serial date in a cell not formatted as a date
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        raise CellError("IMP024", "日期无法识别", DATE_EXPECTED)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if timed := _DATETIME_TEXT.match(text):
+        text = timed[1].strip()
+    match = _DATE_TEXT.match(text) or _DATE_COMPACT.match(text)
+    if not match:
+        raise CellError("IMP024", "日期无法识别", DATE_EXPECTED)
+    return _date_of(int(match[1]), int(match[2]), int(match[3]))
+
+
+def _date_of(year: int, month: int, day: int) -> date:
     try:
-        if match:
-            return date(int(match[1]), int(match[2]), int(match[3]))
+        return date(year, month, day)
     except ValueError:
-        pass
-    raise CellError("IMP024", "日期无法识别", "日期，如 2012-01-31")
+        problem = f"日期不存在（{year}年{month}月没有{day}日）" if 1 <= month <= 12 else f"日期不存在（没有{month}月）"
+        raise CellError("IMP024", problem, "真实存在的日期，如 2012-02-29") from None
 
 
 def read_bytes(source: Source) -> bytes:

@@ -49,6 +49,7 @@ CAPPED_BY: list[tuple[str, tuple[str, ...]]] = [
     ("PARTURIENTS", ()),
     ("PREG_REGISTERED", ("PREG_TOTAL",)),
     ("EARLY_REG", ("PREG_REGISTERED",)),
+    ("ANC_FIRST", ("PREG_REGISTERED",)),
     ("LIVE_BIRTHS", ()),
     ("STILLBIRTHS", ()),
     ("ANC_ANY", ()),

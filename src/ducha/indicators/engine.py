@@ -4,10 +4,16 @@ Data leave the store as Arrow tables (values, the unit ancestry, targets); every
 taking the period-end value of stock elements, summing numerators and denominators up the tree,
 dividing, ranking with ties and comparing with targets — is one Ibis expression. The same expression
 runs on Spark through Ibis's pyspark backend.
+
+Two data sources feed the same pass: data elements of the monthly reports, and the register measures
+(``register_source``) counted from the individual records. An indicator's ``source`` says which its
+numerator and denominator name; a register indicator also carries the report expression it is checked
+against (``reported_numerator`` ÷ ``reported_denominator``), computed alongside from the data values.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import ibis
@@ -18,6 +24,7 @@ from ducha.core.actor import Actor
 from ducha.core.expressions import codes_in, evaluate
 from ducha.core.periods import Period
 from ducha.indicators.models import Indicator
+from ducha.indicators.register_source import measure_column, measures_by_target
 from ducha.indicators.selectors import IndicatorTable, IndicatorValue
 from ducha.indicators.targets import period_tasks
 from ducha.orgs.models import OrgUnit
@@ -91,6 +98,9 @@ def participation_table(units: list[OrgUnit], targets: list[OrgUnit], indicators
     by_id = {u.pk: u for u in units}
     pairs: list[tuple[int, str]] = []
     for ind in indicators:
+        if ind.from_registers:  # every unit keeps registers: a unit that counts nothing is news, not noise
+            pairs += [(t.pk, ind.code) for t in targets]
+            continue
         ids = set().union(*(reporters.get(c, set()) for c in codes_in(ind.numerator)))
         paths = [by_id[i].path for i in ids if i in by_id]
         pairs += [(t.pk, ind.code) for t in targets
@@ -99,35 +109,70 @@ def participation_table(units: list[OrgUnit], targets: list[OrgUnit], indicators
                     schema=pa.schema([("target_id", pa.int64()), ("indicator", pa.string())]))
 
 
-def summed_by_target(values: ir.Table, ancestry: ir.Table, codes: list[str]) -> ir.Table:
+def present_column(code: str) -> str:
+    return f"present__{code}"
+
+
+def summed_by_target(values: ir.Table, ancestry: ir.Table, codes: list[str],
+                     counted: Sequence[str] = ()) -> ir.Table:
     """One row per target unit, one column per code: the subtree's total over the period.
 
     Flow elements add up over the months; stock elements (在册人数) take each unit's latest month.
+    For each of ``counted`` a column ``present_column(code)`` says how many values the subtree has
+    (0: nothing reported, which is not the same as a reported 0).
     """
     latest = values.period.max().over(group_by=[values.unit_id, values.code])
     values = values.mutate(latest=latest)
     values = values.filter(~values.is_stock | (values.period == values.latest))
     joined = values.join(ancestry, values.unit_id == ancestry.unit_id)
     sums = {c: ibis.cases((joined.code == c, joined.value), else_=0.0).sum() for c in codes}
+    sums |= {present_column(c): (joined.code == c).cast("int64").sum() for c in counted}
     wide = joined.group_by(joined.target_id).agg(**sums)
     every_target = ancestry.select("target_id").distinct()
     filled = every_target.left_join(wide, every_target.target_id == wide.target_id)
     return filled.select(
-        target_id=every_target.target_id, **{c: filled[c].fill_null(0.0) for c in codes}
+        target_id=every_target.target_id, **{c: filled[c].fill_null(0) for c in sums}
     )
 
 
+def _ratio(numerator: ir.Value, denominator_text: str, lookup: Any, factor: int) -> tuple[ir.Value, ir.Value]:
+    """(denominator, value) of ``numerator`` over the expression ``denominator_text`` ("" = a count)."""
+    if not denominator_text:
+        return ibis.null().cast("float64"), numerator
+    denominator = evaluate(denominator_text, lookup).cast("float64")
+    return denominator, ibis.cases((denominator > 0, numerator / denominator * factor), else_=ibis.null())
+
+
+def _reported(wide: ir.Table, ind: Indicator) -> tuple[ir.Value, ir.Value]:
+    """A register indicator's report side: (numerator, value), null where the subtree reported none of it."""
+    if not ind.reported_numerator:
+        return ibis.null().cast("float64"), ibis.null().cast("float64")
+    codes = sorted(codes_in(ind.reported_numerator))
+    reported = ibis.greatest(*[wide[present_column(c)] for c in codes]) > 0 if len(codes) > 1 else \
+        wide[present_column(codes[0])] > 0
+    numerator = evaluate(ind.reported_numerator, lambda c: wide[c]).cast("float64")
+    numerator = ibis.cases((reported, numerator), else_=ibis.null().cast("float64"))
+    den_text = ind.reported_denominator if not ind.is_count else ""
+    _, value = _ratio(numerator, den_text, lambda c: wide[c], ind.factor)
+    if ind.is_count or den_text:
+        return numerator, value.cast("float64")
+    return numerator, ibis.null().cast("float64")
+
+
 def indicator_rows(wide: ir.Table, indicators: list[Indicator]) -> ir.Table:
-    """Long table (target_id, indicator, numerator, denominator, value) by evaluating each formula."""
+    """Long table (target_id, indicator, numerator, denominator, value) by evaluating each formula.
+
+    A report indicator's codes are columns of ``wide`` named by the data element; a register indicator's
+    are its measures' columns (``measure_column``), and its report side fills ``reported_*``.
+    """
     parts = []
     for ind in indicators:
-        numerator = evaluate(ind.numerator, lambda c: wide[c]).cast("float64")
-        if ind.is_count:
-            denominator = ibis.null().cast("float64")
-            value = numerator
-        else:
-            denominator = evaluate(ind.denominator, lambda c: wide[c]).cast("float64")
-            value = ibis.cases((denominator > 0, numerator / denominator * ind.factor), else_=ibis.null())
+        def lookup(c: str, registers: bool = ind.from_registers) -> Any:
+            return wide[measure_column(c)] if registers else wide[c]
+
+        numerator = evaluate(ind.numerator, lookup).cast("float64")
+        denominator, value = _ratio(numerator, ind.denominator, lookup, ind.factor)
+        reported_numerator, reported_value = _reported(wide, ind)
         parts.append(wide.select(
             target_id=wide.target_id,
             indicator=ibis.literal(ind.code),
@@ -136,6 +181,8 @@ def indicator_rows(wide: ir.Table, indicators: list[Indicator]) -> ir.Table:
             numerator=numerator,
             denominator=denominator,
             value=value.cast("float64"),
+            reported_numerator=reported_numerator,
+            reported_value=reported_value,
         ))
     return ibis.union(*parts)
 
@@ -171,6 +218,30 @@ def with_targets(rows: ir.Table, tasks: ir.Table) -> ir.Table:
     )
 
 
+def _codes(texts: list[str]) -> list[str]:
+    return sorted(set().union(*(codes_in(t) for t in texts if t)))
+
+
+def wide_table(units: list[OrgUnit], ancestry: ir.Table, indicators: list[Indicator], period: Period) -> ir.Table:
+    """Per target: the data elements' totals and the register measures' counts the indicators name."""
+    from_reports = [i for i in indicators if not i.from_registers]
+    from_registers = [i for i in indicators if i.from_registers]
+    reported = _codes([i.reported_numerator for i in from_registers])
+    element_codes = sorted({*_codes([t for i in from_reports for t in (i.numerator, i.denominator)]), *reported,
+                            *_codes([i.reported_denominator for i in from_registers])})
+    if element_codes:
+        values = ibis.memtable(values_table(units, period.month_codes(), set(element_codes)))
+        wide = summed_by_target(values, ancestry, element_codes, counted=reported)
+    else:
+        wide = ancestry.select("target_id").distinct()
+    measure_codes = _codes([t for i in from_registers for t in (i.numerator, i.denominator)])
+    if not measure_codes:
+        return wide
+    counts = measures_by_target(units, ancestry, measure_codes, period)
+    joined = wide.join(counts, wide.target_id == counts.target_id)
+    return joined.select(*[joined[c] for c in wide.columns], *[joined[measure_column(c)] for c in measure_codes])
+
+
 def compute_indicator_table(
     actor: Actor,
     *,
@@ -189,12 +260,9 @@ def compute_indicator_table(
     table = IndicatorTable(period=period, root=root)
     if not indicators or not targets:
         return table
-    element_codes = sorted(set().union(*(codes_in(i.numerator) | (codes_in(i.denominator) if i.denominator
-                                                                    else set()) for i in indicators)))
     con = _connection()
-    values = ibis.memtable(values_table(units, period.month_codes(), set(element_codes)))
     ancestry = ibis.memtable(ancestry_table(units, targets))
-    wide = summed_by_target(values, ancestry, element_codes)
+    wide = wide_table(units, ancestry, indicators, period)
     rows = indicator_rows(wide, indicators)
     taking_part = ibis.memtable(participation_table(units, targets, indicators, root))
     rows = rows.semi_join(taking_part, [rows.target_id == taking_part.target_id,
@@ -221,7 +289,8 @@ def _row(rec: dict[str, Any], unit: OrgUnit, ind: Indicator, root: OrgUnit) -> I
     return IndicatorValue(
         unit_code=unit.code, unit_name=unit.name, unit_label=unit.label, is_root=unit.pk == root.pk,
         indicator_code=ind.code, indicator_name=ind.name, factor_label=ind.factor_label, is_count=ind.is_count,
-        higher_is_better=ind.higher_is_better, numerator=float(rec["numerator"]),
+        higher_is_better=ind.higher_is_better, numerator=float(rec["numerator"]), source=ind.source,
+        reported_numerator=_num(rec.get("reported_numerator")), reported_value=_num(rec.get("reported_value")),
         denominator=_num(rec["denominator"]), value=_num(rec["value"]), target=_num(rec.get("target")),
         target_met=None if met is None or met != met else bool(met), attainment=_num(rec.get("attainment")),
         rank=int(rank) if rank is not None else None, rank_of=int(_num(rec.get("rank_of")) or 0),

@@ -12,6 +12,8 @@ from ducha.core.exports import append_row, write_csv
 from ducha.indicators.selectors import IndicatorTable, IndicatorValue
 
 HEADERS = ["指标", "单位编码", "单位", "分子", "分母", "值", "单位符号", "任务", "完成率(%)", "是否达标", "位次"]
+# In Excel the rank is a number (sortable, filterable) and the number of ranked units a column of its own.
+XLSX_HEADERS = [*HEADERS, "参与排名单位数"]
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -52,10 +54,10 @@ def table_to_xlsx(table: IndicatorTable) -> bytes:
     assert ws is not None
     ws.title = "指标"
     append_row(ws, [f"{table.root.name} {table.period.label} 指标完成情况"])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(XLSX_HEADERS))
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
-    append_row(ws, HEADERS)
+    append_row(ws, XLSX_HEADERS)
     thin = Side(style="thin", color="999999")
     for cell in ws[2]:
         cell.font = Font(bold=True)
@@ -68,9 +70,10 @@ def table_to_xlsx(table: IndicatorTable) -> bytes:
     for line in ws.iter_rows(min_row=2):
         for cell in line:
             cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-    for i, width in enumerate([22, 10, 14, 10, 10, 10, 8, 10, 10, 9, 8], start=1):
+    for i, width in enumerate([22, 10, 14, 10, 10, 10, 8, 10, 10, 9, 8, 12], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(XLSX_HEADERS))}{ws.max_row}"
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -83,4 +86,6 @@ def _typed(row: IndicatorValue) -> list[object]:
     cells[5] = None if row.value is None else round(row.value, 2)
     cells[7] = None if row.target is None else round(row.target, 2)
     cells[8] = None if row.attainment is None else round(row.attainment, 1)
+    cells[10] = row.rank
+    cells.append(row.rank_of if row.rank is not None else None)
     return cells

@@ -1,4 +1,9 @@
-"""The MCH indicator pack: every indicator of domain/indicators.md, installed by a data migration."""
+"""The MCH indicator pack: every indicator of domain/indicators.md, installed by a data migration.
+
+``REGISTER_INDICATORS`` are the same counts taken from the registers (个案登记) instead of the monthly
+reports; each names the report expression it is checked against (the verification factor of the quality
+checks, DQ-V01). Installing is idempotent: ``install_mch_indicators`` updates what exists.
+"""
 
 from __future__ import annotations
 
@@ -53,7 +58,35 @@ INDICATORS: list[tuple[str, str, str, str, str, str, int, str, bool, bool]] = [
 ]
 
 
+# code, 名称, numerator, 分子说明, denominator, 分母说明, factor, higher_is_better, reported numerator,
+# reported denominator — numerator and denominator over register measures (``register_source.MEASURES``)
+REGISTER_INDICATORS: list[tuple[str, str, str, str, str, str, int, bool, str, str]] = [
+    ("REGISTER_PREG_COUNT", "建册人数（个案登记）", "PREG_RECORDS", "本期建册人数", "", "", 1, True,
+     "PREG_REGISTERED", ""),
+    ("REGISTER_EARLY_REG_RATE", "早孕建册率（个案登记）", "EARLY_RECORDS", "本期早孕建册人数", "LIVE_DELIVERED",
+     "本期活产数", 100, True, "EARLY_REG", "LIVE_BIRTHS"),
+    ("REGISTER_ANC5_RATE", "产前检查≥5次率（个案登记）", "ANC5_DELIVERED", "产前检查≥5次人数", "LIVE_DELIVERED",
+     "本期活产数", 100, True, "ANC_5PLUS", "LIVE_BIRTHS"),
+    ("REGISTER_MAT_SYS_RATE", "孕产妇系统管理率（个案登记）", "SYS_MANAGED_DELIVERED", "系统管理人数",
+     "LIVE_DELIVERED", "本期活产数", 100, True, "SYS_MANAGED", "LIVE_BIRTHS"),
+    ("REGISTER_POSTPARTUM_RATE", "产后访视率（个案登记）", "POSTPARTUM_DELIVERED", "28天内产后访视人数",
+     "LIVE_DELIVERED", "本期活产数", 100, True, "POSTPARTUM_VISIT", "LIVE_BIRTHS"),
+    ("REGISTER_CAESAREAN_RATE", "剖宫产率（个案登记）", "CAESAREAN_DELIVERED", "剖宫产活产产妇数", "LIVE_DELIVERED",
+     "本期活产数", 100, False, "CAESAREAN", "LIVE_BIRTHS"),
+    ("REGISTER_LIVE_BIRTHS", "活产数（个案登记）", "LIVE_DELIVERED", "本期活产数", "", "", 1, True, "LIVE_BIRTHS", ""),
+    ("REGISTER_CHILD_SYS_RATE", "3岁儿童系统管理（4:2:2）结案率（个案登记）", "CHILDREN_422", "达到4:2:2的儿童数",
+     "CHILDREN_CLOSING", "本期满3岁儿童数", 100, True, "CHILD_U3_SYS", ""),
+    ("REGISTER_CHILD_EXAMS", "0-3岁儿童体检人数（个案登记）", "CHILDREN_EXAMINED", "本期体检过的0-3岁儿童数", "", "",
+     1, True, "CHILD_U3_EXAMS", ""),
+]
+
+
 def install_mch_indicators(models: Any = None) -> None:
+    """Create or update the pack's indicators (with historical ``models`` from a migration, or the current ones).
+
+    The register indicators need the ``source`` field (migration 0003): installing from an older migration
+    state skips them, and 0003 installs them.
+    """
     if models is None:
         from django.apps import apps as models
     indicator_model = models.get_model("indicators", "Indicator")
@@ -65,5 +98,21 @@ def install_mch_indicators(models: Any = None) -> None:
                 "name": name, "numerator": num, "numerator_label": num_label, "denominator": den,
                 "denominator_label": den_label, "factor": factor, "definition_set": defset,
                 "higher_is_better": higher, "is_key": key, "sort_order": order,
+            },
+        )
+    if any(f.name == "source" for f in indicator_model._meta.get_fields()):
+        _install_register_indicators(indicator_model, first_order=len(INDICATORS) + 1)
+
+
+def _install_register_indicators(indicator_model: Any, *, first_order: int) -> None:
+    for order, row in enumerate(REGISTER_INDICATORS, start=first_order):
+        code, name, num, num_label, den, den_label, factor, higher, reported_num, reported_den = row
+        indicator_model.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name, "numerator": num, "numerator_label": num_label, "denominator": den,
+                "denominator_label": den_label, "factor": factor, "definition_set": "supervision",
+                "higher_is_better": higher, "sort_order": order, "source": "registers",
+                "reported_numerator": reported_num, "reported_denominator": reported_den,
             },
         )

@@ -22,7 +22,15 @@ class DefinitionSet(models.TextChoices):
     PUBLIC_HEALTH = "public_health", "基本公卫考核"
 
 
+class IndicatorSource(models.TextChoices):
+    DATA_VALUES = "data_values", "月报数据"
+    REGISTERS = "registers", "个案登记"
+
+
 class Indicator(models.Model):
+    """Numerator ÷ denominator × factor over one source: data elements of the monthly reports, or the register
+    measures (``indicators.register_source.MEASURES``) counted from the individual records."""
+
     code = models.CharField("编码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=100)
     numerator = models.CharField("分子表达式", max_length=300)
@@ -36,6 +44,14 @@ class Indicator(models.Model):
     is_key = models.BooleanField("首页重点指标", default=False)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
     description = models.TextField("说明", blank=True)
+    source = models.CharField("数据来源", max_length=20, choices=IndicatorSource.choices,
+                              default=IndicatorSource.DATA_VALUES,
+                              help_text="月报数据：分子、分母是数据元编码；个案登记：分子、分母是登记指标量编码")
+    reported_numerator = models.CharField(
+        "对照月报分子", max_length=300, blank=True,
+        help_text="仅个案登记指标：与之核对的月报数据元表达式（核实系数 = 登记分子 ÷ 月报分子）")
+    reported_denominator = models.CharField("对照月报分母", max_length=300, blank=True,
+                                            help_text="仅个案登记指标：月报对照值的分母（数据元表达式），可空")
 
     class Meta:
         verbose_name = "指标"
@@ -43,6 +59,9 @@ class Indicator(models.Model):
         ordering = ["sort_order", "code"]
         constraints = [
             models.CheckConstraint(condition=~Q(denominator="") | Q(factor=1), name="count_indicator_factor_one"),
+            models.CheckConstraint(
+                condition=Q(source=IndicatorSource.REGISTERS) | (Q(reported_numerator="") & Q(reported_denominator="")),
+                name="reported_comparison_only_for_registers"),
         ]
 
     def __str__(self) -> str:
@@ -51,6 +70,10 @@ class Indicator(models.Model):
     @property
     def is_count(self) -> bool:
         return not self.denominator
+
+    @property
+    def from_registers(self) -> bool:
+        return self.source == IndicatorSource.REGISTERS
 
     @property
     def factor_label(self) -> str:

@@ -31,6 +31,11 @@ class IndicatorValue:
     attainment: float | None = None
     rank: int | None = None
     rank_of: int = 0
+    source: str = "data_values"  # Indicator.source: "data_values" (月报) or "registers" (个案登记)
+    # Register indicators only: the report expression they are checked against, over the same units and period
+    # (None where the subtree reported none of it).
+    reported_numerator: float | None = None
+    reported_value: float | None = None
 
 
 @dataclass
@@ -70,9 +75,10 @@ def indicator_table(
     codes: list[str] | None = None,
     level: Literal["children", "all"] = "children",
 ) -> IndicatorTable:
-    from ducha.indicators.engine import compute_indicator_table
+    """The engine's table, kept between requests until the data change (``ducha.indicators.cache``)."""
+    from ducha.indicators.cache import cached_indicator_table
 
     root = root or default_unit(actor)
     if root is None:
         raise LookupError("当前用户没有任何单位的查看权限")
-    return compute_indicator_table(actor, period=period, root=root, codes=codes, level=level)
+    return cached_indicator_table(actor, period=period, root=root, codes=codes, level=level)

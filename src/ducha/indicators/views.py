@@ -7,13 +7,13 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ducha.core.actor import Actor
-from ducha.core.periods import Period, PeriodError, parse_period
-from ducha.indicators.export import ordered_rows, table_to_csv, table_to_xlsx
+from ducha.core.periods import Period
+from ducha.core.pickers import period_choices, read_period
+from ducha.core.reporting_rates import completeness, reporting_targets, timeliness
+from ducha.indicators.export import table_to_csv, table_to_xlsx
 from ducha.indicators.selectors import (
     IndicatorTable,
     IndicatorValue,
@@ -21,31 +21,9 @@ from ducha.indicators.selectors import (
     indicator_table,
     key_indicator_codes,
 )
-from ducha.orgs.models import OrgUnit, OrgUnitKind
-from ducha.orgs.selectors import access_unit, default_unit, visible_units
+from ducha.orgs.models import OrgUnit
+from ducha.orgs.pickers import read_unit, unit_picker
 from ducha.reporting.selectors import UnitReporting, get_data_set, latest_quarter_with_data, reporting_status
-from ducha.reporting.views import period_choices
-
-
-def read_period(request: HttpRequest, default: Period) -> tuple[Period, str]:
-    """The ``period`` query parameter, or ``default`` with a Chinese error when it cannot be read."""
-    raw = request.GET.get("period", "").strip()
-    if not raw:
-        return default, ""
-    try:
-        return parse_period(raw), ""
-    except PeriodError as exc:
-        return default, str(exc)
-
-
-def read_unit(request: HttpRequest) -> OrgUnit:
-    code = request.GET.get("unit", "").strip()
-    if code:
-        return access_unit(request.user, code)
-    unit = default_unit(request.user)
-    if unit is None:
-        raise PermissionDenied("您的账户尚未分配任何单位，请联系系统管理员")
-    return unit
 
 
 @dataclass
@@ -98,8 +76,8 @@ def reporting_summary(rows: list[UnitReporting]) -> dict[str, Any]:
         "expected": expected,
         "received": received,
         "timely": timely,
-        "completeness": min(100.0, 100.0 * received / expected) if expected else None,
-        "timeliness": 100.0 * timely / expected if expected else None,
+        "completeness": completeness(received, expected),
+        "timeliness": timeliness(timely, expected),
         "missing_units": [r for r in rows if r.missing_periods],
         "late_units": [r for r in rows if r.late_periods],
         "missing_text": "、".join(f"{r.unit.label}（{month_labels(r.missing_periods)}）" for r in rows
@@ -148,8 +126,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "title": "首页", "root": root, "period": period, "period_error": period_error,
         "period_groups": period_choices(period, latest),
-        "units": _unit_options(request.user, villages=False), "panels": panels,
-        "status": status_rows(status), "summary": reporting_summary(status),
+        "units": unit_picker(request.user), "panels": panels,
+        "status": status_rows(status), "summary": reporting_summary(status), "targets": reporting_targets(),
         "key_met": sum(1 for p in panels if p.total.target_met is True),
         **_panel_context(root, period, selected, tabs),
     }
@@ -171,14 +149,6 @@ def dashboard_panel(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/_panel.html", context)
 
 
-def _unit_options(actor: Actor, *, villages: bool = True) -> list[tuple[str, str]]:
-    units = visible_units(actor).order_by("path")
-    if not villages:
-        units = units.exclude(kind=OrgUnitKind.VILLAGE_CLINIC)
-    top = min((u.level for u in units), default=1)
-    return [(u.code, "　" * (u.level - top) + u.name) for u in units]
-
-
 def _table_request(request: HttpRequest) -> tuple[IndicatorTable | None, dict[str, Any]]:
     root = read_unit(request)
     latest = latest_quarter_with_data()
@@ -196,19 +166,55 @@ def _table_request(request: HttpRequest) -> tuple[IndicatorTable | None, dict[st
     query = urlencode({"unit": root.code, "period": period.code, "indicator": wanted, "level": level})
     context = {
         "root": root, "period": period, "errors": errors, "indicator": wanted, "level": level,
-        "indicators": all_indicators, "units": _unit_options(request.user),
+        "indicators": all_indicators, "units": unit_picker(request.user, villages=True),
         "period_groups": period_choices(period, latest), "query": query,
     }
     return table, context
 
 
+@dataclass
+class IndicatorGroup:
+    """One indicator on the indicators page: its total, how many units met the target, and its unit rows
+    (only for the groups shown open; the others load theirs when opened, ``indicator_group_rows``)."""
+
+    total: IndicatorValue
+    units: int
+    met: int
+    with_target: int
+    rows: list[IndicatorValue] | None
+
+
+def indicator_groups(table: IndicatorTable, open_codes: set[str]) -> list[IndicatorGroup]:
+    groups = []
+    for code in table.indicator_codes():
+        peers = table.peers(code)
+        judged = [r for r in peers if r.target_met is not None]
+        groups.append(IndicatorGroup(table.total(code), len(peers), sum(1 for r in judged if r.target_met),
+                                     len(judged), peers if code in open_codes else None))
+    return groups
+
+
 @login_required
 def indicator_list(request: HttpRequest) -> HttpResponse:
-    """Indicator values of any unit in scope for any period, with targets, attainment and ranks."""
+    """Indicator values of any unit in scope for any period, grouped by indicator: each indicator's total
+    and target summary; the unit rows of the first (or the chosen) indicator, the others on demand."""
     table, context = _table_request(request)
     context["title"] = "指标"
-    context["rows"] = ordered_rows(table) if table else []
+    codes = table.indicator_codes() if table else []
+    context["groups"] = groups = indicator_groups(table, set(codes[:1])) if table else []
+    context["rows"] = [row for g in groups if g.rows is not None for row in (g.total, *g.rows)]  # shown in full
     return render(request, "indicators/list.html", context, status=400 if context["errors"] else 200)
+
+
+@login_required
+def indicator_group_rows(request: HttpRequest) -> HttpResponse:
+    """The unit rows of one indicator (``?indicator=``), loaded when its group is opened."""
+    table, context = _table_request(request)
+    if table is None or not context["indicator"]:
+        return HttpResponse("；".join(context["errors"]) or "请指定指标", status=400,
+                            content_type="text/plain; charset=utf-8")
+    context["rows"] = table.peers(context["indicator"])
+    return render(request, "indicators/_group_rows.html", context)
 
 
 @login_required

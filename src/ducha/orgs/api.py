@@ -6,6 +6,7 @@ from datetime import date
 
 from django.http import Http404, HttpRequest
 from ninja import Path, Query, Router, Schema
+from pydantic import Field
 
 from ducha.api_auth import actor_of
 from ducha.api_contract import UNIT_CODE, contract
@@ -13,6 +14,7 @@ from ducha.core.actor import Actor
 from ducha.core.limits import UNIT_CODE_MAX_LENGTH
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import access_unit, default_unit, visible_units
+from ducha.orgs.unit_columns import unit_column
 
 router = Router(tags=["组织机构"])
 
@@ -29,18 +31,27 @@ class OrgUnitOut(Schema):
     population: int
     opened_on: date | None
     closed_on: date | None
+    data_sets: list[str] = Field(default_factory=list, description="该单位报送的报表编码（设置见 "
+                                 "PUT /api/org-units/{code}/data-sets）")
 
 
 class OrgUnitDetailOut(OrgUnitOut):
     children: list[str]
 
 
-def unit_out(unit: OrgUnit, parent_code: str | None) -> OrgUnitOut:
+def unit_out(unit: OrgUnit, parent_code: str | None, data_sets: dict[int, list[str]] | None = None) -> OrgUnitOut:
     return OrgUnitOut(
         code=unit.code, name=unit.name, short_name=unit.short_name, label=unit.label, kind=unit.kind,
         kind_label=unit.get_kind_display(), parent=parent_code, level=unit.level, population=unit.population,
         opened_on=unit.opened_on, closed_on=unit.closed_on,
+        data_sets=(data_sets if data_sets is not None else units_data_sets([unit])).get(unit.pk, []),
     )
+
+
+def units_data_sets(units: list[OrgUnit]) -> dict[int, list[str]]:
+    """The data sets each unit reports, from the app that keeps them (reporting registers the column)."""
+    column = unit_column("data_sets")
+    return column.api_values(units) if column is not None else {}
 
 
 def scoped_root(actor: Actor, code: str | None) -> OrgUnit:
@@ -68,8 +79,10 @@ def list_org_units(
     actor = actor_of(request)
     visible = visible_units(actor).select_related("parent")
     seen = {u.pk for u in visible}
-    units = visible.filter(path__startswith=access_unit(actor, root).path) if root else visible
-    return [unit_out(u, _parent_code(u, seen)) for u in units.order_by("path")]
+    units = list((visible.filter(path__startswith=access_unit(actor, root).path) if root else visible)
+                 .order_by("path"))
+    data_sets = units_data_sets(units)
+    return [unit_out(u, _parent_code(u, seen), data_sets) for u in units]
 
 
 @router.get("/org-units/{code}", **contract(OrgUnitDetailOut), summary="单位详情")

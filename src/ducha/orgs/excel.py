@@ -7,7 +7,7 @@ written; then :func:`import_units` creates or updates the units through ``orgs.a
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import IO, Any, cast
 
@@ -43,6 +43,7 @@ from ducha.core.limits import (
 from ducha.orgs.actions import create_org_unit, update_org_unit
 from ducha.orgs.models import OrgUnit, OrgUnitKind, Role
 from ducha.orgs.selectors import memberships_of
+from ducha.orgs.unit_columns import unit_column, unit_columns
 
 UNIT_COLUMNS = {"code": "编码", "name": "名称", "short_name": "简称", "kind": "类型", "parent": "上级编码",
                 "population": "服务人口", "opened_on": "启用日期", "closed_on": "撤销日期"}
@@ -60,6 +61,7 @@ class UnitRow:
     opened_on: date | None
     closed_on: date | None
     row: int
+    extra: dict[str, Any] = field(default_factory=dict)  # values of the columns other apps registered
 
 
 @dataclass
@@ -74,11 +76,13 @@ def build_units_workbook(units: Any) -> bytes:
     book = Workbook()
     ws = book.active
     ws.title = "组织机构"
-    append_row(ws, list(UNIT_COLUMNS.values()))
+    units = list(units)
+    extras = [(c.header, c.export(units)) for c in unit_columns()]
+    append_row(ws, [*UNIT_COLUMNS.values(), *(header for header, _ in extras)])
     for unit in units:  # text through ducha.core.exports: a name like "=HYPERLINK(…)" stays text
         append_row(ws, [unit.code, unit.name, unit.short_name, OrgUnitKind(unit.kind).label,
                         unit.parent.code if unit.parent_id else None, unit.population, unit.opened_on,
-                        unit.closed_on])
+                        unit.closed_on, *(values.get(unit.pk, "") for _, values in extras)])
     for col, width in zip("ABCDEFGH", (12, 30, 14, 26, 12, 10, 12, 12), strict=True):
         ws.column_dimensions[col].width = width
         ws[f"{col}1"].font = Font(bold=True)
@@ -136,6 +140,23 @@ def _unit_row(sheet: Sheet, n: int, cells: list[Any], columns: dict[str, int],
                    found["opened_on"], found["closed_on"], n)
 
 
+def _extra_values(sheet: Sheet, n: int, cells: list[Any], columns: dict[str, int],
+                  problems: list[ImportProblem]) -> dict[str, Any] | None:
+    """The registered columns present in the file, parsed (None when a cell has a problem)."""
+    values, ok = {}, True
+    for column in unit_columns():
+        col = columns.get(column.key)
+        if col is None:
+            continue
+        try:
+            values[column.key] = column.parse(cell(cells, col))
+        except CellError as err:
+            problems.append(sheet.problem(err.code, err.problem, row=n, col=col, value=cell(cells, col),
+                                          expected=err.expected))
+            ok = False
+    return values if ok else None
+
+
 def _text_problems(sheet: Sheet, n: int, columns: dict[str, int], values: dict[str, str]) -> list[ImportProblem]:
     """Codes outside the documented character set, names with control/zero-width/bidi characters."""
     problems = []
@@ -159,20 +180,23 @@ def read_units_workbook(source: Source, *, actor: Actor, file_label: str) -> lis
     sheets = [s for s in load_sheets(source, file_label=file_label) if s.rows]
     if not sheets or not any(s.data_rows for s in sheets):
         raise ImportFileError([ImportProblem("IMP005", file_label, "没有数据行", expected="表头下至少一行单位")])
-    known = {v: k for k, v in UNIT_COLUMNS.items()}
+    names = UNIT_COLUMNS | {c.key: c.header for c in unit_columns()}
+    known = {v: k for k, v in names.items()}
     problems: list[ImportProblem] = []
     rows: list[tuple[Sheet, UnitRow]] = []
     seen: dict[str, str] = {}
     for sheet in sheets:
-        columns, header_problems = map_columns(sheet, known, required=list(UNIT_COLUMNS), names=UNIT_COLUMNS,
-                                                   hint="以下列名之一：" + "、".join(UNIT_COLUMNS.values()))
+        columns, header_problems = map_columns(sheet, known, required=list(UNIT_COLUMNS), names=names,
+                                                   hint="以下列名之一：" + "、".join(names.values()))
         problems += header_problems
         if header_problems:
             continue
         for n, cells in sheet.data_rows:
             unit = _unit_row(sheet, n, cells, columns, problems)
-            if unit is None:
+            extra = _extra_values(sheet, n, cells, columns, problems)
+            if unit is None or extra is None:
                 continue
+            unit = replace(unit, extra=extra)
             if unit.code in seen:
                 problems.append(sheet.problem("IMP043", f"编码与{seen[unit.code]}重复", row=n,
                                               col=columns["code"], value=unit.code, expected="每个单位只出现一次"))
@@ -244,16 +268,27 @@ def import_units(*, actor: Actor, rows: list[UnitRow]) -> UnitImportResult:
                       "population": row.population, "opened_on": row.opened_on, "closed_on": row.closed_on}
             unit = OrgUnit.objects.filter(code=row.code).first()
             if unit is None:
-                create_org_unit(actor=actor, code=row.code, **fields)
+                unit = create_org_unit(actor=actor, code=row.code, **fields)
+                _apply_extra(actor, unit, row)
                 result.created.append(row.code)
                 continue
             changes = {k: v for k, v in fields.items() if getattr(unit, k) != v}
             if changes:
                 update_org_unit(actor=actor, unit=unit, **changes)
+            if _apply_extra(actor, unit, row) or changes:
                 result.updated.append(row.code)
             else:
                 result.unchanged.append(row.code)
     return result
+
+
+def _apply_extra(actor: Actor, unit: OrgUnit, row: UnitRow) -> bool:
+    changed = False
+    for key, value in row.extra.items():
+        column = unit_column(key)
+        if column is not None and column.apply(actor, unit, value):
+            changed = True
+    return changed
 
 
 def resolve_cli_actor(username: str | None) -> Any:

@@ -94,6 +94,23 @@ def default_unit(actor: Actor) -> OrgUnit | None:
     return roots[0] if roots else None
 
 
+def has_default_unit(actor: Actor) -> bool:
+    """Whether ``default_unit`` finds a unit: the pages that open on it refuse (403) an actor without one.
+
+    The same as ``default_unit(actor) is not None`` without loading the units; kept on the request's user.
+    """
+    cached = getattr(actor, "_ducha_has_units", None)
+    if cached is None:
+        cached = visible_units(actor).exists()
+        setattr(actor, "_ducha_has_units", cached)  # noqa: B010  (a cache on the request's user)
+    return bool(cached)
+
+
+def sees_admin(actor: Actor) -> bool:
+    """The 系统管理 menu rule: Django staff, or a 系统管理员 membership."""
+    return bool(getattr(actor, "is_staff", False)) or Role.ADMIN in roles_of(actor)
+
+
 def reporting_units(actor: Actor, root: OrgUnit | None = None) -> QuerySet[OrgUnit]:
     """Units that submit routine reports, within the actor's scope (and ``root``'s subtree)."""
     qs = visible_units(actor).filter(kind__in=REPORTING_KINDS)

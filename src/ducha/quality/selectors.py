@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.http import Http404
 
+from ducha.audit.generation import data_generation
 from ducha.core.actor import Actor
 from ducha.core.periods import Period
+from ducha.core.results import cached_result
 from ducha.orgs.models import OrgUnit, OrgUnitKind, Role
 from ducha.orgs.selectors import memberships_of, visible_units
 from ducha.quality.checks.base import Check, catalogue
@@ -53,6 +56,24 @@ def runs_of(actor: Actor, *, root: OrgUnit, limit: int = 10) -> list[QualityRun]
                 .select_related("root", "created_by").order_by("-started_at", "-pk")[:limit])
 
 
+def quality_runs(actor: Actor, *, root: OrgUnit, period: Period | None = None) -> QuerySet[QualityRun]:
+    """Every run covering ``root`` (its own root is ``root`` or an ancestor), newest first; the API's list."""
+    if not visible_units(actor).filter(pk=root.pk).exists():
+        return QualityRun.objects.none()
+    runs = QualityRun.objects.filter(root__path__in=_ancestor_paths(root)).select_related("root", "created_by")
+    if period is not None:
+        runs = runs.filter(period=period.code)
+    return runs.order_by("-started_at", "-pk")
+
+
+def access_run(actor: Actor, pk: int, *, root: OrgUnit) -> QualityRun:
+    """Run ``pk`` as seen from ``root``: 404 when it does not exist or does not cover ``root``."""
+    run = quality_runs(actor, root=root).filter(pk=pk).first()
+    if run is None:
+        raise Http404("这次质量检查不存在，或不覆盖所选单位，或无权查看")
+    return run
+
+
 def _units(actor: Actor, root: OrgUnit) -> QuerySet[OrgUnit]:
     return visible_units(actor).filter(path__startswith=root.path)
 
@@ -67,6 +88,13 @@ def check_results(actor: Actor, run: QualityRun, root: OrgUnit, *, status: str |
     if status:
         rows = rows.filter(status=status)
     return rows.order_by("unit__sort_order", "unit__code", "check_id", "subject")
+
+
+def run_results(actor: Actor, run: QualityRun, root: OrgUnit, *, status: str | None = None,
+                check_id: str = "") -> QuerySet[CheckResult]:
+    """``check_results`` narrowed to one check (the API's filter)."""
+    rows = check_results(actor, run, root, status=status)
+    return rows.filter(check_id=check_id) if check_id else rows
 
 
 def suspect_records(actor: Actor, run: QualityRun, root: OrgUnit, *, limit: int | None = 100) -> list[SuspectRecord]:
@@ -158,11 +186,20 @@ class SmartReports:
 
 
 def smart_reports(actor: Actor, *, period: Period, root: OrgUnit, min_n: int = 30) -> SmartReports:
-    """SMART plausibility of the period's child exams per unit, per examiner and per import batch."""
+    """SMART plausibility of the period's child exams per unit, per examiner and per import batch.
+
+    Kept between requests until a write moves the data generation stamp (``ducha.core.results``).
+    """
+    units = list(_units(actor, root))
+    parts = (period.code, root.pk, min_n, tuple(sorted(u.pk for u in units)))
+    return cached_result("smart-reports", stamp=data_generation(), parts=parts,
+                         compute=lambda: _smart_reports(units, period, min_n))
+
+
+def _smart_reports(units: list[OrgUnit], period: Period, min_n: int) -> SmartReports:
     from ducha.quality.smart import plausibility_by
     from ducha.quality.store import child_exam_frame
 
-    units = list(_units(actor, root))
     frame = child_exam_frame(units, period)
     if frame.empty:
         return SmartReports([], [], [], 0)

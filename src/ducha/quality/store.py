@@ -361,15 +361,23 @@ def scan_data_from_arrow(arrow: dict[str, pa.Table], period: Period, labels: Lab
 
 
 def child_exam_frame(units: list[OrgUnit], period: Period) -> pd.DataFrame:
-    """The period's child exams with z-scores and who/what they came from, for SMART reports."""
+    """The period's child exams with z-scores and who/what they came from, for SMART reports: ``batch`` is the
+    import batch, or "<unit> 手工录入" for exams entered by hand (all of the demo county's)."""
     qs = ChildExam.objects.filter(child__org_unit__in=units, exam_on__range=_range(period))
     exams = exam_frame(_in_period(_with_local_date(arrow_of(qs, EXAM)), "exam_on", period)).to_pandas()
     labels = {u.pk: u.label for u in units}
     users = {u.pk: (u.get_full_name() or u.get_username()) for u in get_user_model().objects.all()}
-    batches = dict(ImportBatch.objects.values_list("pk", "file_name"))
     exams["unit_label"] = exams["unit_id"].map(labels)
     examiner = exams["examiner"].fillna("").str.strip()
     by_user = exams["created_by"].map(users)
     exams["operator"] = examiner.where(examiner != "", by_user)
-    exams["batch"] = exams["batch_id"].map(batches)
+    imported = exams["batch_id"].map(batch_labels(exams["batch_id"].dropna().unique())).astype("object")
+    exams["batch"] = imported.where(exams["batch_id"].notna(), exams["unit_label"] + " 手工录入")
     return exams
+
+
+def batch_labels(ids: Any) -> dict[int, str]:
+    """Each import batch as a person tells it apart: file name and local import time (the same file may be
+    imported twice). Exams entered by hand have no batch: ``child_exam_frame`` names them per unit."""
+    rows = ImportBatch.objects.filter(pk__in=[int(i) for i in ids]).values_list("pk", "file_name", "created_at")
+    return {pk: f"{name}（{timezone.localtime(at):%Y-%m-%d %H:%M} 导入）" for pk, name, at in rows}

@@ -11,17 +11,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ducha.core.actor import Actor
+from ducha.core.jobs import active_job, start_job
 from ducha.core.periods import PeriodError, parse_period
-from ducha.indicators.views import read_period, read_unit
-from ducha.orgs.models import OrgUnitKind
-from ducha.orgs.selectors import REPORTING_KINDS, access_unit, visible_units
-from ducha.quality.actions import run_quality_scan
+from ducha.core.pickers import period_choices, read_period
+from ducha.orgs.pickers import read_unit, unit_picker
+from ducha.orgs.selectors import REPORTING_KINDS, access_unit
 from ducha.quality.checks.base import Family, catalogue
-from ducha.quality.models import QualityRun, SuspectRecord, UnitQualityScore
+from ducha.quality.jobs import KIND as SCAN_JOB
+from ducha.quality.jobs import scan_args, scan_title
+from ducha.quality.models import QualityRun, UnitQualityScore
 from ducha.quality.register_indicators import register_indicator_table
 from ducha.quality.selectors import (
     can_run_scan,
@@ -30,26 +32,10 @@ from ducha.quality.selectors import (
     run_figures,
     runs_of,
     smart_reports,
-    suspect_records,
     unit_scores,
 )
+from ducha.quality.selectors_suspects import top_by_unit
 from ducha.reporting.selectors import latest_quarter_with_data
-from ducha.reporting.views import period_choices
-
-RECORD_URLS = {"pregnancy": "registers:pregnancy_detail", "child": "registers:child_detail"}
-
-
-def record_url(suspect: SuspectRecord) -> str | None:
-    try:
-        return reverse(RECORD_URLS[suspect.record_type], args=[suspect.record_id])
-    except NoReverseMatch:  # the register pages are not wired into this site
-        return None
-
-
-def unit_options(actor: Actor) -> list[tuple[str, str]]:
-    units = visible_units(actor).exclude(kind=OrgUnitKind.VILLAGE_CLINIC).order_by("path")
-    top = min((u.level for u in units), default=1)
-    return [(u.code, "　" * (u.level - top) + u.name) for u in units]
 
 
 @dataclass
@@ -80,19 +66,19 @@ def quality_home(request: HttpRequest) -> HttpResponse:
     latest = latest_quarter_with_data()
     period, period_error = read_period(request, latest)
     run = latest_run(request.user, period=period, root=root)
-    suspects = suspect_records(request.user, run, root) if run else []
     vf_rows, vf_bad = _vf(request.user, period, root)
     smart = smart_reports(request.user, period=period, root=root)
     context = {
         "title": "数据质量", "root": root, "period": period, "period_error": period_error,
-        "period_groups": period_choices(period, latest), "units": unit_options(request.user),
+        "period_groups": period_choices(period, latest), "units": unit_picker(request.user),
         "run": run, "figures": run_figures(request.user, [run], root)[0] if run else None,
         "panels": _panels(request.user, run, root),
-        "suspects": [(s, record_url(s)) for s in suspects], "vf_rows": vf_rows, "vf_bad": vf_bad,
+        "suspect_tops": top_by_unit(request.user, run, root) if run else [], "vf_rows": vf_rows, "vf_bad": vf_bad,
         "smart": smart, "smart_groups": [("按单位", smart.units), ("按检查者", smart.operators),
                                          ("按导入批次", smart.batches)],
         "history": run_figures(request.user, runs_of(request.user, root=root), root),
         "can_scan": can_run_scan(request.user, root),
+        "scan_job": active_job(request.user, kind=SCAN_JOB, args=scan_args(root, period)),
     }
     return render(request, "quality/home.html", context, status=400 if period_error else 200)
 
@@ -100,7 +86,8 @@ def quality_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def quality_scan(request: HttpRequest) -> HttpResponse:
-    """Run the scan for the posted unit and period (inspectors and admins), then show the results."""
+    """Start the scan of the posted unit and period as a background job (inspectors and admins) and show its
+    progress; while the same scan runs, show that one instead of starting another."""
     unit = access_unit(request.user, request.POST.get("unit", "").strip())
     if not can_run_scan(request.user, unit):
         raise PermissionDenied("只有督查员和系统管理员可以运行质量检查")
@@ -109,10 +96,11 @@ def quality_scan(request: HttpRequest) -> HttpResponse:
     except PeriodError as exc:
         messages.error(request, str(exc))
         return redirect(reverse("quality:home") + "?" + urlencode({"unit": unit.code}))
-    run = run_quality_scan(actor=request.user, period=period, root=unit)
-    messages.success(request, f"质量检查已完成：{unit.label} {period.label}，可疑 {run.summary['fired']} 项，"
-                              f"可疑手册 {run.summary['suspects']} 份")
-    return redirect(reverse("quality:home") + "?" + urlencode({"unit": unit.code, "period": period.code}))
+    job, created = start_job(actor=request.user, kind=SCAN_JOB, args=scan_args(unit, period),
+                             title=scan_title(unit, period), scope_path=unit.path)
+    if not created:
+        messages.info(request, "同样的检查正在运行：下面是它的进度")
+    return redirect("core:job", job_id=job.pk)
 
 
 @login_required

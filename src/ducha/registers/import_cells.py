@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -20,12 +20,10 @@ from django.conf import settings
 from ducha.core.excel_io import CellError, code_text, is_blank
 from ducha.core.limits import HIDDEN_CHARACTERS_EXPECTED, hidden_characters, number_text
 
-DATE_EXPECTED = "日期，如 2012-01-31、2012/1/31、2012年1月31日 或 20120131"
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_DATETIME_TEXT = re.compile(r"^(.+?)[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
-_EXCEL_EPOCH = date(1899, 12, 30)
 _ID_PATTERN = re.compile(r"^(\d{17}[\dX]|\d{15})$")
+# GB 11643-1999: the 18th character is ISO 7064 MOD 11-2 over the first 17 digits.
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
 # A number written as text: ASCII (or full-width) digits, one optional point, thousands commas; no
 # exponent, no "_", no other scripts' digits, no superscripts (so 1e309, 1_000, ٣ and ² are not numbers).
 _NUMBER_TEXT = re.compile(r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
@@ -43,45 +41,6 @@ def parse_text(value: Any, max_length: int) -> str:
     if len(text) > max_length:
         raise CellError("IMP026", f"文字过长（{len(text)} 个字）", f"不超过 {max_length} 个字")
     return text
-
-
-def parse_date(value: Any) -> date | None:
-    """A date from a date cell, a text date, yyyymmdd, or an Excel serial number in a numeric cell."""
-    if is_blank(value):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, bool):
-        raise CellError("IMP024", "日期无法识别", DATE_EXPECTED)
-    if isinstance(value, int | float):
-        if isinstance(value, int) or value.is_integer():
-            compact = _DATE_COMPACT.match(str(int(value)))
-            if compact:
-                return _date_of(int(compact[1]), int(compact[2]), int(compact[3]))
-        if 1 <= value < 2958466:  # an Excel serial date in a cell not formatted as a date
-            return _EXCEL_EPOCH + timedelta(days=int(value))
-        raise CellError("IMP024", "日期无法识别", DATE_EXPECTED)
-    text = _normal(value)
-    timed = _DATETIME_TEXT.match(text)
-    if timed:
-        text = timed[1].strip()
-    match = _DATE_TEXT.match(text) or _DATE_COMPACT.match(text)
-    if not match:
-        raise CellError("IMP024", "日期无法识别", DATE_EXPECTED)
-    return _date_of(int(match[1]), int(match[2]), int(match[3]))
-
-
-def _date_of(year: int, month: int, day: int) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        if 1 <= month <= 12:
-            problem = f"日期不存在（{year}年{month}月没有{day}日）"
-        else:
-            problem = f"日期不存在（没有{month}月）"
-        raise CellError("IMP024", problem, "真实存在的日期，如 2012-02-29") from None
 
 
 def _number(value: Any, expected: str) -> Decimal:
@@ -174,4 +133,12 @@ def parse_national_id(value: Any, salt: str) -> tuple[str, str] | None:
     number = re.sub(r"\s+", "", _normal(value)).upper()
     if not _ID_PATTERN.match(number):
         raise CellError("REG012", "身份证号格式不对", expected)
+    if len(number) == 18 and number[-1] != (check := id_check_character(number[:17])):
+        raise CellError("REG013", f"身份证号校验位不对（按前 17 位应为 {check}），号码可能抄错",
+                        "按国家标准 GB 11643 校验位正确的 18 位身份证号，请核对原始证件")
     return hash_national_id(number, salt), number[-4:]
+
+
+def id_check_character(first17: str) -> str:
+    """The check character (0–9 or X) of an 18-digit national ID from its first 17 digits (ISO 7064 MOD 11-2)."""
+    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]

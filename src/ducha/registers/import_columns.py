@@ -8,13 +8,14 @@ pseudo-field: ``unit``, ``record_no``, ``national_id``, ``mother_no``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
 
-from ducha.core.excel_io import header_key
-from ducha.registers.import_cells import parse_choice, parse_date, parse_decimal, parse_int, parse_text
+from ducha.core.excel_io import header_key, parse_date
+from ducha.registers.import_cells import parse_choice, parse_decimal, parse_int, parse_text
 from ducha.registers.models import (
     AntenatalVisit,
     ChildExam,
@@ -34,7 +35,9 @@ SMALL_INT = 32767
 
 
 def _spellings(pairs: dict[Any, list[str]]) -> dict[str, Any]:
-    return {re.sub(r"\s+", "", s).lower(): value for value, spellings in pairs.items() for s in spellings}
+    """Every spelling as :func:`parse_choice` compares it: NFKC (full-width brackets → half-width), no spaces."""
+    return {re.sub(r"\s+", "", unicodedata.normalize("NFKC", s)).lower(): value
+            for value, spellings in pairs.items() for s in spellings}
 
 
 SEX = (_spellings({Sex.MALE: ["男", "1", "男性"], Sex.FEMALE: ["女", "2", "女性"]}), "男 或 女（也可填 1 或 2）")
@@ -49,7 +52,8 @@ RH = (_spellings({"阴性": ["阴性", "-", "rh-", "rh阴性"], "阳性": ["阳�
 BLOOD = (_spellings({g: [g, g + "型"] for g in ("A", "B", "AB", "O")}), "A、B、AB 或 O")
 OUTCOME = (_spellings({Outcome.LIVE_BIRTH: ["活产"], Outcome.STILLBIRTH: ["死胎死产", "死胎", "死产"]}),
            "活产 或 死胎死产")
-POSTURE = (_spellings({True: ["卧位", "卧", "身长"], False: ["立位", "立", "身高"]}),
+POSTURE = (_spellings({True: ["卧位", "卧", "身长", "卧位（量身长）", "卧位（身长）", "量身长", "卧位测量"],
+                       False: ["立位", "立", "身高", "立位（量身高）", "立位（身高）", "量身高", "立位测量"]}),
            "卧位（量身长）或 立位（量身高）")
 YES_NO = (_spellings({True: ["是", "有", "1", "√", "y", "yes"], False: ["否", "无", "0", "n", "no"]}), "是 或 否")
 

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -14,8 +15,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from ducha.core.actor import Actor, actor_user
-from ducha.orgs.models import OrgUnit
-from ducha.orgs.selectors import visible_units, writable_units
+from ducha.orgs.models import OrgUnit, OrgUnitKind
+from ducha.orgs.selectors import access_unit, can_write, visible_units, writable_units
 from ducha.registers.models import (
     AntenatalVisit,
     ChildExam,
@@ -47,9 +48,32 @@ def child_records(actor: Actor, *, unit: OrgUnit | None = None, query: str = "")
         "org_unit__sort_order", "org_unit__code", "-birth_date", "record_no")
 
 
+def filter_records(qs: QuerySet[Any], *, date_field: str, start: date | None = None, end: date | None = None,
+                   record_no: str = "") -> QuerySet[Any]:
+    """``qs`` narrowed to ``start <= date_field <= end`` (either end open) and an exact ``record_no`` (the API)."""
+    if start is not None:
+        qs = qs.filter(**{f"{date_field}__gte": start})
+    if end is not None:
+        qs = qs.filter(**{f"{date_field}__lte": end})
+    if record_no:
+        qs = qs.filter(record_no=record_no)
+    return qs
+
+
 def register_units(actor: Actor) -> QuerySet[OrgUnit]:
     """Units the actor sees, for the list's unit filter."""
     return visible_units(actor).exclude(kind="village_clinic").order_by("level", "sort_order", "code")
+
+
+def access_entry_unit(actor: Actor, code: str) -> OrgUnit:
+    """The unit a new record is entered in (the page's unit choice): 404 outside the actor's units, 403 where
+    the actor may only read (领导), and a village clinic is refused (its township centre keeps the records)."""
+    if not can_write(actor):
+        raise PermissionDenied("您的角色只能查看登记数据，不能录入")
+    unit = access_unit(actor, code, write=True)
+    if unit.kind == OrgUnitKind.VILLAGE_CLINIC:
+        raise ValueError(f"“{unit.name}”是村卫生室：手册由其所属的乡镇卫生院录入")
+    return unit
 
 
 def can_edit(actor: Actor, unit: OrgUnit) -> bool:

@@ -21,6 +21,7 @@ from django.utils.http import content_disposition_header
 from ducha.core.excel_io import ImportFileError
 from ducha.core.locking import BusyError
 from ducha.orgs.models import OrgUnit
+from ducha.orgs.pickers import unit_picker
 from ducha.orgs.selectors import can_write, visible_units, writable_units
 from ducha.registers import selectors
 from ducha.registers.actions import (
@@ -63,7 +64,7 @@ def register_list(request: HttpRequest) -> HttpResponse:
     params = {"tab": tab, "q": query, "unit": unit.code if unit else ""}
     return render(request, "registers/list.html", {
         "title": "登记管理", "tab": tab, "page": page, "query": query, "unit": unit,
-        "units": selectors.register_units(request.user), "can_write": can_write(request.user),
+        "units": unit_picker(request.user), "can_write": can_write(request.user),
         "base_query": urlencode({k: v for k, v in params.items() if v}),
     })
 

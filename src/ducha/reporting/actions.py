@@ -24,6 +24,7 @@ from ducha.core.locking import retry_when_locked
 from ducha.core.periods import Period, PeriodKind
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import access_unit
+from ducha.reporting.approval_lock import ReportApproved, approved_problem, refuse_if_approved
 from ducha.reporting.errors import Conflict, ReportConflict, ReportError, conflict_problem, located_problem
 from ducha.reporting.models import DataElement, DataSet, DataValue, Submission
 from ducha.reporting.validation import Violation, check_values
@@ -195,6 +196,9 @@ def _save_report(*, actor: Actor, data_set: DataSet, unit_code: str, period: Per
     checked = _checked_values(elements, data_set, values)
     _lock_unit(unit)
     plan = _plan(elements, unit, period, checked, based_on, overwrite)
+    if plan.changed or plan.conflicts:  # an approved period is locked (ducha.reporting.approval_lock)
+        refuse_if_approved(data_set=data_set, unit=unit, period=period,
+                           codes=[*plan.changed, *(c.code for c in plan.conflicts)])
     if plan.conflicts:
         raise ReportConflict(plan.conflicts)
     result = SaveResult(changed=plan.changed)
@@ -254,6 +258,8 @@ def _import_one(report: ReportInput, *, actor: Actor, data_set: DataSet, overwri
     try:
         return save_report(actor=actor, data_set=data_set, unit_code=report.unit_code, period=report.period,
                            values=values, based_on=report.based_on or {}, overwrite=overwrite, source=report.source)
+    except ReportApproved as err:
+        problems.append(approved_problem(report, err))
     except ReportConflict as err:
         problems += [conflict_problem(c, report, versioned=report.based_on is not None) for c in err.conflicts]
     except ReportError as err:

@@ -24,6 +24,7 @@ from ducha.core.locking import BusyError
 from ducha.core.periods import parse_period
 from ducha.orgs.api import scoped_root
 from ducha.reporting.actions import ReportConflict, save_report
+from ducha.reporting.approval_lock import ReportApproved, approved_response
 from ducha.reporting.errors import conflict_response
 from ducha.reporting.models import MAX_VALUE_CEILING, DataSet
 from ducha.reporting.selectors import MCH_MONTHLY, data_values, get_data_set, reporting_status
@@ -168,6 +169,8 @@ def write_data_values(request: HttpRequest, payload: ReportIn) -> ReportSavedOut
     try:
         result = save_report(actor=actor, data_set=ds, unit_code=payload.unit, period=parse_period(payload.period),
                              values=payload.values, based_on=payload.based_on, submit=payload.submit, source="API")
+    except ReportApproved as err:
+        return approved_response(err)
     except ReportConflict as err:
         return conflict_response(err)
     except BusyError as err:

@@ -158,7 +158,9 @@ def _parse_sheet(sheet: Sheet, data_set: DataSet, header: _Header, problems: lis
             problems.append(sheet.problem("IMP025", "单位编码为空", row=n, col=columns["unit"],
                                           expected="单位编码，如模板 A 列所列"))
         period = _period_of(sheet, n, columns["period"], cell(cells, columns["period"]), data_set, problems)
-        if unit_code and period is not None and not bad:
+        if unit_code and period is not None:
+            # A row with a bad value is still checked for scope and duplicates, so every problem of the
+            # file is listed at once; with a problem listed, no row of the file is imported.
             rows.append(_Row(sheet, n, unit_code, period, values, columns["unit"], columns))
     return rows
 

@@ -28,10 +28,19 @@ class _DataSetForm(forms.Form):
 
 
 class TemplateForm(_DataSetForm):
+    """Data set and period of a template; the period is picked from a list (``period_groups``), as on the
+    other pages, and a period typed into the address (``?period=2012Q1``) is still read."""
+
     period = forms.CharField(
-        label="期间", max_length=10, help_text="月 201201、季度 2012Q1 或年 2012；模板中每个单位每个月一行",
-        error_messages={"required": "请填写期间，如 2012Q1"},
+        label="期间", max_length=10, help_text="季度、年或月；模板中每个单位每个月一行",
+        error_messages={"required": "请选择期间"},
     )
+
+    def __init__(self, *args: Any, period_groups: list[tuple[str, list[tuple[str, str]]]] | None = None,
+                 **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if period_groups:
+            self.fields["period"].widget = forms.Select(choices=period_groups)
 
     def clean_period(self) -> Any:
         try:

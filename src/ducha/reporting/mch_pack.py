@@ -1,11 +1,15 @@
 """The MCH monthly data set (妇幼保健月报表) with every data element the indicator pack needs.
 
-Installed by a data migration and re-installable (idempotent) with ``ducha install-packs``.
+Installed by a data migration (0002) and re-installable (idempotent) with :func:`install_mch_data_set`.
+An element added to the pack later reaches existing databases through :func:`add_missing_elements`
+(migration 0005 added 首次产前检查人数 ANC_FIRST), which leaves everything an administrator changed alone.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.db.models import F
 
 MCH_MONTHLY = "MCH_MONTHLY"
 
@@ -15,6 +19,7 @@ ELEMENTS: list[tuple[str, str, str, str]] = [
     ("PARTURIENTS", "产妇数", "孕产妇保健", "sum"),
     ("PREG_REGISTERED", "孕期建卡人数", "孕产妇保健", "sum"),
     ("EARLY_REG", "早孕建册人数", "孕产妇保健", "sum"),
+    ("ANC_FIRST", "首次产前检查人数", "孕产妇保健", "sum"),  # ANC1: read by the quality check DQ-R08
     ("ANC_ANY", "产前检查人数", "孕产妇保健", "sum"),
     ("ANC_5PLUS", "产前检查≥5次人数", "孕产妇保健", "sum"),
     ("SYS_MANAGED", "孕产妇系统管理人数", "孕产妇保健", "sum"),
@@ -112,3 +117,35 @@ def install_mch_data_set(models: Any = None) -> Any:
         from django.apps import apps as models
     _install(models, HOSP_MONTHLY, "助产机构分娩月报", HOSPITAL_ELEMENTS, HOSPITAL_RULES)
     return _install(models, MCH_MONTHLY, "妇幼保健月报表", ELEMENTS, RULES)
+
+
+def add_missing_elements(models: Any = None) -> list[str]:
+    """Link every pack element a data set lacks, right after its nearest predecessor in the pack; the codes added.
+
+    Unlike :func:`install_mch_data_set` it changes nothing that exists (names, deadlines, orders an
+    administrator set stay as they are): later links move down by one to make room. Idempotent.
+    """
+    if models is None:
+        from django.apps import apps as models
+    element_model = models.get_model("reporting", "DataElement")
+    data_set_model = models.get_model("reporting", "DataSet")
+    link_model = models.get_model("reporting", "DataSetElement")
+    added = []
+    for code, elements in ((MCH_MONTHLY, ELEMENTS), (HOSP_MONTHLY, HOSPITAL_ELEMENTS)):
+        data_set = data_set_model.objects.filter(code=code).first()
+        if data_set is None:
+            continue
+        for index, (el_code, el_name, section, aggregation) in enumerate(elements):
+            links = link_model.objects.filter(data_set=data_set)
+            if links.filter(data_element__code=el_code).exists():
+                continue
+            before = next((found for e in reversed(elements[:index])
+                           if (found := links.filter(data_element__code=e[0]).first()) is not None), None)
+            order = before.order + 1 if before is not None else 1
+            links.filter(order__gte=order).update(order=F("order") + 1)
+            element, _ = element_model.objects.get_or_create(
+                code=el_code, defaults={"name": el_name, "category": section, "aggregation": aggregation})
+            link_model.objects.create(data_set=data_set, data_element=element, order=order, section=section,
+                                      required=True)
+            added.append(el_code)
+    return added

@@ -167,3 +167,45 @@ class ValidationRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DataApproval(models.Model):
+    """A county inspector approved a unit's report for one period: its values are locked until unapproved.
+
+    Rows are kept after unapproval (who, when, why); at most one *live* approval (``unapproved_at`` empty)
+    exists per data set, unit and period. ``version`` is the id of the audit row of the last write.
+    """
+
+    data_set = models.ForeignKey(DataSet, verbose_name="报表", on_delete=models.PROTECT, related_name="approvals")
+    org_unit = models.ForeignKey(OrgUnit, verbose_name="单位", on_delete=models.PROTECT,
+                                 related_name="data_approvals")
+    period = models.CharField("期间", max_length=10, db_index=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+")
+    approved_at = models.DateTimeField("审核时间")
+    unapproved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="取消审核人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+")
+    unapproved_at = models.DateTimeField("取消审核时间", null=True, blank=True)
+    unapproval_reason = models.CharField("取消审核原因", max_length=300, blank=True)
+    version = models.BigIntegerField("版本", default=0, help_text="最后一次写入的审计记录编号；取消审核时须传回")
+
+    class Meta:
+        verbose_name = "数据审核"
+        verbose_name_plural = "数据审核"
+        ordering = ["-approved_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["data_set", "org_unit", "period"],
+                                    condition=Q(unapproved_at__isnull=True), name="dataapproval_live_unique"),
+            models.CheckConstraint(condition=Q(unapproved_at__isnull=True) | ~Q(unapproval_reason=""),
+                                   name="dataapproval_unapproved_has_reason"),
+        ]
+        indexes = [models.Index(fields=["org_unit", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit} {self.period} {self.data_set}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.unapproved_at is None

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from ducha.core.actor import Actor
 from ducha.core.periods import Period, parse_period, quarter
+from ducha.core.reporting_rates import completeness, timeliness
 from ducha.orgs.models import OrgUnit
-from ducha.orgs.selectors import access_unit, visible_units, writable_units
+from ducha.orgs.selectors import access_unit, reporting_units, visible_units, writable_units
 from ducha.reporting.models import DataSet, DataValue, Submission
 
 MCH_MONTHLY = "MCH_MONTHLY"
@@ -63,11 +64,11 @@ class UnitReporting:
 
     @property
     def completeness(self) -> float | None:
-        return None if not self.expected else min(100.0, 100.0 * self.received / self.expected)
+        return completeness(self.received, self.expected)
 
     @property
     def timeliness(self) -> float | None:
-        return None if not self.expected else 100.0 * self.timely / self.expected
+        return timeliness(self.timely, self.expected)
 
     @property
     def value_completeness(self) -> float | None:
@@ -105,6 +106,17 @@ def reporting_status(actor: Actor, *, data_set: DataSet, period: Period, root: O
     return out
 
 
+def latest_month_with_data(actor: Actor, data_set: DataSet) -> Period | None:
+    """The latest month for which any of the actor's units reported ``data_set`` (None when none did).
+
+    Entry and the Excel template open there, not on the calendar's month: a county whose data ends in
+    2012 is looked at in 2012.
+    """
+    last = (DataValue.objects.filter(org_unit__in=visible_units(actor), data_element__in=data_set.elements.all())
+            .order_by("-period").values_list("period", flat=True).first())
+    return parse_period(last) if last else None
+
+
 def latest_quarter_with_data() -> Period:
     """The latest calendar quarter for which any value was reported (the dashboard's default)."""
     last = DataValue.objects.order_by("-period").values_list("period", flat=True).first()
@@ -133,3 +145,8 @@ def template_cells(*, actor: Actor, data_set: DataSet, units: Iterable[OrgUnit],
     for unit_code, month_code, element_code, value, version in rows:
         out.setdefault((unit_code, month_code), {})[element_code] = StoredCell(value, version)
     return out
+
+
+def has_entry_units(actor: Actor) -> bool:
+    """Whether the actor has a unit that reports a data set: the entry page refuses (403) an actor without."""
+    return DataSet.objects.filter(org_units__in=reporting_units(actor)).exists()

@@ -13,10 +13,13 @@ from django.utils import timezone
 
 from ducha.core.actor import Actor
 from ducha.core.locking import BusyError
-from ducha.core.periods import Period, PeriodError, calendar_year, mch_year, month, parse_period, quarter
-from ducha.orgs.models import OrgUnit, OrgUnitKind
-from ducha.orgs.selectors import access_unit, default_unit, reporting_units, visible_units, writable_units
+from ducha.core.periods import Period, PeriodError, month, parse_period
+from ducha.core.pickers import month_choices, period_choices
+from ducha.orgs.models import OrgUnit
+from ducha.orgs.pickers import unit_picker
+from ducha.orgs.selectors import access_unit, default_unit, reporting_units, writable_units
 from ducha.reporting.actions import ReportConflict, ReportError, SaveResult, check_report_period, save_report
+from ducha.reporting.data_set_picker import data_set_tabs, pick_data_set, reported_data_sets, subtree_data_set
 from ducha.reporting.entry_form import (
     CONFIRM_CLEAR,
     EntryCell,
@@ -27,8 +30,14 @@ from ducha.reporting.entry_form import (
     sections,
 )
 from ducha.reporting.models import DataSet
-from ducha.reporting.selectors import get_data_set, latest_quarter_with_data, report_cells, reporting_status
+from ducha.reporting.selectors import (
+    latest_month_with_data,
+    latest_quarter_with_data,
+    report_cells,
+    reporting_status,
+)
 from ducha.reporting.validation import check_values
+from ducha.reporting.views_approval import entry_approval, grid_approvals
 
 
 def entry_units(actor: Actor, data_set: DataSet) -> list[OrgUnit]:
@@ -36,9 +45,12 @@ def entry_units(actor: Actor, data_set: DataSet) -> list[OrgUnit]:
     return list(reporting_units(actor).filter(pk__in=data_set.org_units.all()))
 
 
-def _read_month(request: HttpRequest) -> tuple[Period | None, list[str]]:
+def _read_month(request: HttpRequest, data_set: DataSet) -> tuple[Period | None, list[str]]:
+    """``?period=``, else the latest month with data in the actor's units, else last calendar month."""
     raw = request.GET.get("period", "").strip()
     if not raw:
+        if latest := latest_month_with_data(request.user, data_set):
+            return latest, []
         today = timezone.localdate()
         previous = today.replace(day=1) - timedelta(days=1)
         return month(previous.year, previous.month), []
@@ -48,37 +60,21 @@ def _read_month(request: HttpRequest) -> tuple[Period | None, list[str]]:
         return None, [str(exc)]
 
 
-def period_choices(selected: Period, latest: Period) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Option groups for the period picker: quarters, year, statistical year and months of recent years."""
-    today = timezone.localdate()
-    years = sorted({selected.year, latest.year, latest.year - 1}, reverse=True)
-    groups = []
-    for year in years:
-        periods = [*(quarter(year, q) for q in range(1, 5)), calendar_year(year), mch_year(year),
-                   *(month(year, m) for m in range(1, 13))]
-        options = [(p.code, p.label) for p in periods if p.start <= today or p.code == selected.code]
-        if options:
-            groups.append((f"{year}年", options))
-    return groups
-
-
-def month_choices(selected: Period | None) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Months of the selected month's year and the years around it, up to this month, newest first."""
-    today = timezone.localdate()
-    year = selected.year if selected else today.year
-    groups = []
-    for y in (year + 1, year, year - 1):
-        options = [(p.code, p.label) for p in (month(y, m) for m in range(12, 0, -1)) if p.start <= today]
-        if options:
-            groups.append((f"{y}年", options))
-    return groups
-
-
 def _entry_unit(request: HttpRequest, units: list[OrgUnit]) -> OrgUnit:
     code = request.GET.get("unit", "").strip() or (units[0].code if units else "")
     if not code:
         raise PermissionDenied("您没有需要填报月报的单位")
     return access_unit(request.user, code, write=request.method == "POST")
+
+
+def _entry_target(request: HttpRequest) -> tuple[list[DataSet], DataSet, list[OrgUnit], OrgUnit]:
+    """The data sets to pick from, the one shown (``data_set``, else the one the unit reports), its units, the unit."""
+    code = request.GET.get("unit", "").strip()
+    asked = access_unit(request.user, code, write=request.method == "POST") if code else None
+    choices = reported_data_sets(request.user)
+    data_set = pick_data_set(choices, request.GET.get("data_set", "").strip(), unit=asked)
+    units = entry_units(request.user, data_set)
+    return choices, data_set, units, asked or _entry_unit(request, units)
 
 
 def _changes(result: SaveResult, data_set: DataSet) -> list[dict[str, Any]]:
@@ -123,10 +119,8 @@ def _save(request: HttpRequest, context: dict[str, Any], cells: list[EntryCell])
 @login_required
 def entry(request: HttpRequest) -> HttpResponse:
     """The monthly report of one unit: prefilled form, save through ``save_report``, rule violations."""
-    data_set = get_data_set()
-    units = entry_units(request.user, data_set)
-    unit = _entry_unit(request, units)
-    period, problems = _read_month(request)
+    choices, data_set, units, unit = _entry_target(request)
+    period, problems = _read_month(request, data_set)
     if period is not None:
         problems += check_report_period(data_set, period)
     if not data_set.org_units.filter(pk=unit.pk).exists():
@@ -135,6 +129,8 @@ def entry(request: HttpRequest) -> HttpResponse:
     read_only = not writable_units(request.user).filter(pk=unit.pk).exists()
     context: dict[str, Any] = {
         "title": "数据填报", "data_set": data_set, "units": units, "unit": unit, "period": period,
+        "unit_options": unit_picker(request.user, units),
+        "data_set_tabs": data_set_tabs(choices, data_set, request.path, request.GET, ("period",)),
         "problems": problems, "read_only": read_only, "changes": None, "saved": False, "links": links,
         "months": month_choices(period), "conflicts": [], "confirm_clear": [], "violations": [],
         "previous": period.previous() if period else None,
@@ -142,6 +138,8 @@ def entry(request: HttpRequest) -> HttpResponse:
     }
     if problems or period is None:
         return render(request, "reporting/entry.html", context, status=400)
+    context.update(entry_approval(request.user, data_set=data_set, unit=unit, period=period, read_only=read_only,
+                                  next_url=request.get_full_path()))
     status = 200
     if request.method == "POST":
         context["cells"] = posted_cells(links, request.POST)
@@ -189,7 +187,7 @@ def status(request: HttpRequest) -> HttpResponse:
     root = access_unit(request.user, code) if code else default_unit(request.user)
     if root is None:
         raise PermissionDenied("您的账户尚未分配任何单位，请联系系统管理员")
-    data_set = get_data_set()
+    choices, data_set = subtree_data_set(request.user, root, request.GET.get("data_set", "").strip())
     error = ""
     latest = period = latest_quarter_with_data()
     if raw := request.GET.get("period", "").strip():
@@ -203,8 +201,10 @@ def status(request: HttpRequest) -> HttpResponse:
     context = {
         "title": "报送情况", "root": root, "period": period, "error": error, "data_set": data_set,
         "months": list(months.values()), "grid": grid, "period_groups": period_choices(period, latest),
-        "units": visible_units(request.user).exclude(kind=OrgUnitKind.VILLAGE_CLINIC).order_by("path"),
+        "units": unit_picker(request.user),
+        "data_set_tabs": data_set_tabs(choices, data_set, request.path, request.GET, ("unit", "period")),
         "summary": {"expected": sum(r.expected for r in rows), "received": sum(r.received for r in rows),
                     "timely": sum(r.timely for r in rows)},
     }
+    context.update(grid_approvals(request.user, data_set=data_set, grid=grid, next_url=request.get_full_path()))
     return render(request, "reporting/status.html", context, status=400 if error else 200)

@@ -14,10 +14,12 @@ from django.utils.http import content_disposition_header
 
 from ducha.core.actor import Actor
 from ducha.core.locking import BusyError
-from ducha.core.periods import quarter
+from ducha.core.periods import Period, PeriodError, parse_period, quarter
+from ducha.core.pickers import period_choices
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import can_write, writable_units
 from ducha.reporting.actions import ReportError, ReportInput, SaveResult, import_reports
+from ducha.reporting.data_set_picker import reported_data_sets
 from ducha.reporting.excel import (
     ImportFileError,
     build_template,
@@ -27,7 +29,7 @@ from ducha.reporting.excel import (
 )
 from ducha.reporting.forms import TemplateForm, UploadForm
 from ducha.reporting.models import DataSet
-from ducha.reporting.selectors import MCH_MONTHLY, template_cells
+from ducha.reporting.selectors import latest_month_with_data, template_cells
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -42,17 +44,44 @@ def _require_writer(actor: Actor) -> QuerySet[DataSet]:
     return _writable_data_sets(actor)
 
 
-def _initial() -> dict[str, str]:
-    today = timezone.localdate()
-    return {"data_set": MCH_MONTHLY, "period": quarter(today.year, (today.month - 1) // 3 + 1).code}
+def _default_data_set(request: HttpRequest, data_sets: QuerySet[DataSet]) -> str:
+    """``?data_set=`` when the actor may fill it in, else the data set most of the actor's writable units report."""
+    asked = request.GET.get("data_set", "").strip()
+    if asked and data_sets.filter(code=asked).exists():
+        return asked
+    mine = reported_data_sets(request.user, write=True)
+    return mine[0].code if mine else ""
+
+
+def _default_quarter(request: HttpRequest, data_sets: QuerySet[DataSet], code: str) -> Period:
+    """The quarter of the latest month with data of that data set in the actor's units, else this quarter."""
+    data_set = data_sets.filter(code=code).first()
+    latest = latest_month_with_data(request.user, data_set) if data_set else None
+    day = latest.start if latest else timezone.localdate()
+    return quarter(day.year, (day.month - 1) // 3 + 1)
+
+
+def _initial(request: HttpRequest, data_sets: QuerySet[DataSet]) -> dict[str, str]:
+    code = _default_data_set(request, data_sets)
+    return {"data_set": code, "period": _default_quarter(request, data_sets, code).code}
+
+
+def _template_form(request: HttpRequest, data_sets: QuerySet[DataSet], data: Any = None) -> TemplateForm:
+    initial = _initial(request, data_sets)
+    default = parse_period(initial["period"])
+    try:
+        selected = parse_period(data["period"]) if data and data.get("period") else default
+    except PeriodError:
+        selected = default
+    return TemplateForm(data, data_sets=data_sets, initial=initial, period_groups=period_choices(selected, default))
 
 
 def _page(request: HttpRequest, data_sets: QuerySet[DataSet], status: int = 200, **extra: Any) -> HttpResponse:
     context = {
         "title": "Excel 模板与导入",
-        "template_form": extra.pop("template_form", None) or TemplateForm(data_sets=data_sets, initial=_initial()),
-        "upload_form": extra.pop("upload_form", None) or UploadForm(data_sets=data_sets,
-                                                                    initial={"data_set": MCH_MONTHLY}),
+        "template_form": extra.pop("template_form", None) or _template_form(request, data_sets),
+        "upload_form": extra.pop("upload_form", None) or UploadForm(
+            data_sets=data_sets, initial={"data_set": _default_data_set(request, data_sets)}),
         **extra,
     }
     return render(request, "reporting/upload.html", context, status=status)
@@ -61,7 +90,7 @@ def _page(request: HttpRequest, data_sets: QuerySet[DataSet], status: int = 200,
 @login_required
 def template_download(request: HttpRequest) -> HttpResponse:
     data_sets = _require_writer(request.user)
-    form = TemplateForm(request.GET or None, data_sets=data_sets, initial=_initial())
+    form = _template_form(request, data_sets, request.GET or None)
     if not form.is_valid():
         return _page(request, data_sets, status=400, template_form=form)
     data_set, period = form.cleaned_data["data_set"], form.cleaned_data["period"]

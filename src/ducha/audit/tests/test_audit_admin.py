@@ -1,4 +1,4 @@
-"""The Django admin shows audit rows with their hashes and offers no way to add, change or delete them."""
+"""The Django admin shows audit rows (their hashes on the detail page) and offers no way to add, change or delete them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def test_admin_is_read_only_and_shows_the_hash(mini_county, client):
     client.force_login(admin)
     entry = record_audit(actor=admin, action="test.admin", object_type="X", summary="后台查看")
     listing = client.get("/admin/audit/auditentry/")
-    assert listing.status_code == 200 and entry.hash[:12] in listing.content.decode()
+    assert listing.status_code == 200 and "后台查看" in listing.content.decode()
     page = client.get(f"/admin/audit/auditentry/{entry.pk}/change/")
     html = page.content.decode()
     assert page.status_code == 200 and entry.hash in html and entry.prev_hash in html

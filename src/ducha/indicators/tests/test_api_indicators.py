@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from ducha.core.periods import month
-from ducha.indicators.mch_pack import INDICATORS
+from ducha.indicators.mch_pack import INDICATORS, REGISTER_INDICATORS
 from ducha.reporting.actions import save_report
 
 
@@ -31,13 +31,14 @@ def test_definitions_list_the_whole_mch_pack(mini_county: Any) -> None:
     response = get(mini_county.leader, "/api/indicators")
     assert response.status_code == 200
     by_code = {i["code"]: i for i in response.json()}
-    assert set(by_code) == {row[0] for row in INDICATORS}
+    assert set(by_code) == {row[0] for row in INDICATORS} | {row[0] for row in REGISTER_INDICATORS}
     reg_rate = {k: v for k, v in by_code["REG_RATE"].items() if k != "description"}
     assert reg_rate == {
         "code": "REG_RATE", "name": "建卡率", "numerator": "PREG_REGISTERED", "numerator_label": "孕期建卡人数",
         "denominator": "PREG_TOTAL", "denominator_label": "孕妇总数", "factor": 100, "factor_label": "%",
         "is_count": False, "higher_is_better": True, "is_key": True, "definition_set": "supervision",
-        "definition_set_label": "督查口径",
+        "definition_set_label": "督查口径", "source": "data_values", "source_label": "月报数据",
+        "reported_numerator": "", "reported_denominator": "",
     }
     assert (by_code["FOLIC_COUNT"]["is_count"], by_code["FOLIC_COUNT"]["factor_label"]) == (True, "人")
 

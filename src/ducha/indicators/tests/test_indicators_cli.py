@@ -41,6 +41,11 @@ def test_xlsx_file_opens_with_the_same_numbers(reported, tmp_path):
     sheet = load_workbook(out).active
     assert sheet["A1"].value == "测试县 2012年第一季度 指标完成情况"
     assert [c.value for c in sheet[3]][:6] == ["建卡率", "T00", "测试县", 60, 100, 60]
+    assert [c.value for c in sheet[2]][-2:] == ["位次", "参与排名单位数"]
+    ranks = [(row[1].value, row[10].value, row[11].value) for row in sheet.iter_rows(min_row=4)]
+    assert ranks[:2] == [("T01", 1, 2), ("T02", 2, 2)]  # numbers, not the text "1/2"
+    assert all(rank is None for _, rank, _ in ranks[2:])  # units without a value are not ranked
+    assert sheet.auto_filter.ref == f"A2:L{sheet.max_row}"
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -53,3 +58,11 @@ def test_bad_arguments_get_chinese_errors(reported, args, message):
     with pytest.raises(CommandError) as exc:
         call_command("indicators", *args)
     assert message in str(exc.value)
+
+
+def test_a_period_without_any_report_says_so_instead_of_ranking_zeros(reported, tmp_path, capsys):
+    out = tmp_path / "空.xlsx"
+    with pytest.raises(CommandError, match="测试县2013年第一季度没有任何月报数据，不输出指标表"):
+        call_command("indicators", "--period", "2013Q1", "--format", "xlsx", "--out", str(out), "--unit", "T00")
+    assert not out.exists()
+    assert "1/" not in capsys.readouterr().out

@@ -26,9 +26,12 @@ def inspector(client: Client, mini_county: MiniCounty) -> Client:
 def test_all_indicators_for_the_county(inspector: Client) -> None:
     response = inspector.get("/indicators/?unit=T00&period=2012Q1")
     assert response.status_code == 200
-    rows = response.context["rows"]
-    codes = list(dict.fromkeys(r.indicator_code for r in rows))
+    groups = response.context["groups"]
+    codes = [g.total.indicator_code for g in groups]
     assert len(codes) == Indicator.objects.count() and codes[0] == "REG_RATE"
+    # one fold-out per indicator: the first open with its units, the others load theirs when opened
+    assert groups[0].rows is not None and all(g.rows is None for g in groups[1:])
+    rows = response.context["rows"]
     reg = [r for r in rows if r.indicator_code == "REG_RATE"]
     assert [(r.unit_code, r.rank) for r in reg] == [("T00", None), ("T03", 1), ("T01", 2), ("T02", 3), ("T10", None)]
     assert round(reg[0].value, 2) == 73.68  # 140 ÷ 190
@@ -84,3 +87,26 @@ def test_xlsx_export(inspector: Client) -> None:
     assert sheet is not None
     assert sheet["A2"].value == "指标" and sheet["A3"].value == "建卡率"
     assert (sheet["B3"].value, sheet["D3"].value, sheet["E3"].value, sheet["F3"].value) == ("T01", 80, 100, 80)
+
+
+def test_a_closed_indicator_loads_its_units_when_opened(inspector: Client) -> None:
+    page = inspector.get("/indicators/?unit=T00&period=2012Q1").content.decode()
+    group = page[page.index('id="ind-MATERNAL_POP_RATIO"'):]
+    group = group[:group.index("</details>")]
+    assert 'data-unit="T01"' not in group  # not sent with the page…
+    url = "/indicators/rows/?unit=T00&amp;period=2012Q1&amp;indicator=MATERNAL_POP_RATIO&amp;level=children"
+    assert f'hx-get="{url}"' in group and 'hx-trigger="toggle once from:closest details"' in group
+    fragment = inspector.get(url.replace("&amp;", "&"))
+    assert fragment.status_code == 200
+    units = [r.unit_code for r in fragment.context["rows"]]
+    assert set(units) == {"T01", "T02", "T03", "T10"}  # …but when the fold-out is opened
+    assert 'data-indicator="MATERNAL_POP_RATIO" data-unit="T01"' in fragment.content.decode()
+
+
+def test_group_rows_are_scoped_and_need_an_indicator(inspector: Client, mini_county) -> None:
+    assert inspector.get("/indicators/rows/?unit=T00&period=2012Q1").status_code == 400
+    officer = Client()
+    officer.force_login(mini_county.officer_a)
+    assert officer.get("/indicators/rows/?unit=T00&period=2012Q1&indicator=REG_RATE").status_code in (403, 404)
+    own = officer.get("/indicators/rows/?unit=T01&period=2012Q1&indicator=REG_RATE")
+    assert own.status_code == 200 and "T02" not in own.content.decode()

@@ -23,7 +23,7 @@ def test_inspector_lists_the_county_in_tree_order(mini_county: Any) -> None:
     assert town_a == {
         "code": "T01", "name": "甲镇卫生院", "short_name": "甲镇", "label": "甲镇", "kind": "township_centre",
         "kind_label": "乡镇卫生院/社区卫生服务中心", "parent": "T00", "level": 2, "population": 10000,
-        "opened_on": None, "closed_on": None,
+        "opened_on": None, "closed_on": None, "data_sets": ["MCH_MONTHLY"],
     }
 
 

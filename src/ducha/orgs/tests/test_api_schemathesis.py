@@ -5,8 +5,10 @@ OpenAPI document gets schema examples, the coverage phase's boundary and invalid
 ``MAX_EXAMPLES`` generated requests, valid and invalid, all with the bearer token of a county inspector
 (who may write every township). Each response is checked: never a 5xx, a status and a body the document
 declares, invalid input refused (4xx), valid input accepted. The valid-data check is off for
-``POST /api/data-values`` only: whether a well-formed report can be saved depends on the database (the
-unit must exist and report that data set, the month must have begun), not on its shape.
+``POST /api/data-values``, the two approval writes and the register entries/corrections only: whether a
+well-formed report can be saved (or approved) depends on the database (the unit must exist and report
+that data set, the month must have begun, the report must be submitted), and a record's on today's date
+and the stored record (date order, a free record number, the current version), not on its shape.
 
 Runs on SQLite and on PostgreSQL (``scripts/test.sh`` runs the whole suite on both).
 """
@@ -44,7 +46,19 @@ CONFIG = {
     "phases": {"stateful": {"enabled": False}},
 }
 # Operations whose valid requests may still be refused for what is in the database (see the docstring).
-STATE_DEPENDENT = {"POST /api/data-values"}
+# Approvals too: only a submitted report can be approved, only a live approval (by its version) withdrawn.
+STATE_DEPENDENT = {"POST /api/data-values", "POST /api/data-approvals", "POST /api/data-approvals/unapprove"}
+# Register entries and corrections: the form's rules depend on today's date and on the stored record (a
+# date may not be in the future or before the record's birth date, a record number must be free in the
+# unit, a mother's number must exist there, the based_on version must be current), not on the shape.
+STATE_DEPENDENT |= {f"{method} /api/{path}" for method, path in [
+    ("POST", "pregnancy-records"), ("PATCH", "pregnancy-records/{record_id}"),
+    ("POST", "child-records"), ("PATCH", "child-records/{record_id}"),
+    ("POST", "pregnancy-records/{record_id}/antenatal-visits"),
+    ("PATCH", "pregnancy-records/{record_id}/antenatal-visits/{event_id}"),
+    ("POST", "pregnancy-records/{record_id}/postpartum-visits"),
+    ("PATCH", "pregnancy-records/{record_id}/postpartum-visits/{event_id}"),
+    ("POST", "child-records/{record_id}/exams"), ("PATCH", "child-records/{record_id}/exams/{event_id}")]}
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -42,7 +42,7 @@ def _exported_rows(mini_county: Any) -> list[list[Any]]:
 
 def test_export_lists_units_with_chinese_kind_and_parent_code(mini_county: Any) -> None:
     rows = _exported_rows(mini_county)
-    assert rows[0] == HEADER
+    assert rows[0] == [*HEADER, "报送数据集"]  # the column reporting registers
     by_code = {r[0]: r for r in rows[1:]}
     assert by_code["T01"][:6] == ["T01", "甲镇卫生院", "甲镇", TOWNSHIP, "T00", 10000]
     assert by_code["T00"][3:5] == ["县", None]
@@ -97,7 +97,7 @@ BAD = {
     "blank name": ([_row(name=None)], "IMP025", ["第 3 行", "B 列（名称）", "名称为空"]),
     "negative population": ([_row(population=-5)], "IMP021", ["F 列（服务人口）", "不能为负数", "值为“-5”"]),
     "text population": ([_row(population="很多")], "IMP020", ["F 列（服务人口）", "不是数字", "值为“很多”"]),
-    "bad date": ([_row(opened_on="2012-02-30")], "IMP024", ["G 列（启用日期）", "日期无法识别", "2012-02-30"]),
+    "bad date": ([_row(opened_on="2012-02-30")], "IMP024", ["G 列（启用日期）", "日期不存在（2012年2月没有30日）", "2012-02-30"]),
     "closed before opened": ([_row(opened_on="2012-05-01", closed_on="2012-04-01")], "IMP045",
                              ["H 列（撤销日期）", "撤销日期早于启用日期"]),
     "name too long": ([_row(short_name="很" * 21)], "IMP026", ["C 列（简称）", "文字过长", "不超过 20 个字"]),

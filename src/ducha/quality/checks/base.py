@@ -29,6 +29,9 @@ from django.conf import settings
 from ducha.core.periods import Period
 
 FIRED, PASSED, UNDECIDED = "fired", "passed", "undecided"
+# An evidence text may end with the method (formula, test statistic) after this mark: pages show the words
+# before it and fold the method away under 方法说明 (``quality.templatetags.quality_text``).
+METHOD_MARK = "\n方法说明："
 STATUS_LABELS = {FIRED: "可疑", PASSED: "通过", UNDECIDED: "无法判断"}
 Row = Mapping[str, Any]
 Params = Mapping[str, Any]
@@ -69,7 +72,7 @@ class Family(StrEnum):
 
 UNDECIDED_TEXT = {
     "few": "样本量 {n} 少于判断所需的 {min_n}",
-    "mad0": "数据没有离散（MAD = 0），稳健 z 无法计算，跳过",
+    "mad0": "各月数值几乎相同，无从判断是否离群，跳过" + METHOD_MARK + "MAD = 0，稳健 z 无法计算",
     "nan": "数值缺失，无法计算",
     "nodata": "没有可判断的数据",
     "zero": "均值为 0，无法计算",

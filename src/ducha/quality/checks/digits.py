@@ -8,7 +8,18 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from ducha.quality.checks.base import Labels, Level, Params, Row, ScanData, Severity, flag, fmt, verdict
+from ducha.quality.checks.base import (
+    METHOD_MARK,
+    Labels,
+    Level,
+    Params,
+    Row,
+    ScanData,
+    Severity,
+    flag,
+    fmt,
+    verdict,
+)
 from ducha.quality.checks.fabrication import QUALITY_MD, _check
 from ducha.quality.checks.records import blank
 
@@ -65,7 +76,10 @@ def explain_dps(row: Row, p: Params, labels: Labels) -> str:
     parts = [f"{MEASURES[i['measure']]}小数位 DPS = {fmt(i['dps'], 1)}（{band(i['dps'])}，n = {i['n']}）"
              for i in sorted(row.get("items") or [], key=lambda i: i["measure"], reverse=True)]
     tail = "末位数字明显偏好，可能是估计或编造的数值" if row["status"] == "fired" else "末位数字分布正常"
-    return "；".join(parts) + f"；判定 DPS > {p['max_dps']}（SMART：> 20 有问题），{tail}"
+    words = "、".join(f"{MEASURES[i['measure']]}末位数字{band(i['dps'])}"
+                     for i in sorted(row.get("items") or [], key=lambda i: i["measure"], reverse=True))
+    return (f"{words}：{tail}" if words else tail) + \
+        METHOD_MARK + "；".join(parts) + f"；判定 DPS > {p['max_dps']}（SMART：> 20 有问题）"
 
 
 def build_bp_digits(d: ScanData, p: Params, min_n: int) -> ir.Table:
@@ -93,9 +107,9 @@ def build_bp_digits(d: ScanData, p: Params, min_n: int) -> ir.Table:
 
 def explain_bp_digits(row: Row, p: Params, labels: Labels) -> str:
     tail = "明显高于同级单位" if row["status"] == "fired" else "与同级单位相当"
-    return (f"本期 {row['n']} 个血压读数末位为 0 的占 {row['zero_share'] * 100:.0f}%，末位 DPS = {fmt(row['dps'], 1)}；"
-            f"{row['peers']} 个单位 DPS 中位数 {fmt(row['med'], 1)}、MAD {fmt(row['mad'], 1)}，修正 z = "
-            f"{fmt(row['measured'], 1)}（判定 > {p['mz']}），{tail}")
+    return (f"本期 {row['n']} 个血压读数末位为 0 的占 {row['zero_share'] * 100:.0f}%，末位数字偏好{tail}"
+            f"{METHOD_MARK}末位 DPS = {fmt(row['dps'], 1)}；{row['peers']} 个单位 DPS 中位数 {fmt(row['med'], 1)}、"
+            f"MAD {fmt(row['mad'], 1)}，修正 z = {fmt(row['measured'], 1)}（判定 > {p['mz']}）")
 
 
 SMART_DPS = "SMART 方法：DPS = 100·√(χ²/(n·df))，0–7 优、8–12 良、13–20 可接受、> 20 有问题（quality.md §4）。"

@@ -11,6 +11,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ducha.quality.checks.base import (
+    METHOD_MARK,
     Check,
     Family,
     Labels,
@@ -161,10 +162,10 @@ def explain_spread(column: str) -> Any:
 
     def explain(row: Row, p: Params, labels: Labels) -> str:
         p_value = chi2_lower_p(float(row["stat"]), float(row["n"] - 1))
-        text = (f"本期 {row['n']} 次体检的{name} 标准差为 {fmt(row['measured'], 2)}，正常人群约 {low}–{high}；"
-                f"T = (n−1)s²/σ0² = {fmt(row['stat'], 1)}（σ0 = {p['sigma0']}），χ²({row['n'] - 1}) 下侧概率 "
-                f"p = {p_value:.2g}")
-        return text + ("，测量值过于一致" if row["status"] == "fired" else "，未见离散度过小")
+        text = (f"本期 {row['n']} 次体检的{name} 标准差为 {fmt(row['measured'], 2)}，正常人群约 {low}–{high}"
+                + ("，测量值过于一致" if row["status"] == "fired" else "，未见离散度过小"))
+        return text + (f"{METHOD_MARK}T = (n−1)s²/σ0² = {fmt(row['stat'], 1)}（σ0 = {p['sigma0']}），"
+                       f"χ²({row['n'] - 1}) 下侧概率 p = {p_value:.2g}")
     return explain
 
 

@@ -9,7 +9,15 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from ducha.core.reporting_rates import (
+    COMPLETENESS_CHECK,
+    DEFAULT_MIN_RATES,
+    TIMELINESS_CHECK,
+    completeness_fraction,
+    timeliness_fraction,
+)
 from ducha.quality.checks.base import (
+    METHOD_MARK,
     Check,
     Family,
     Labels,
@@ -60,7 +68,7 @@ def _reporting(d: ScanData) -> ir.Table:
 
 def build_completeness(d: ScanData, p: Params, min_n: int) -> ir.Table:
     g = _reporting(d)
-    rate = g.received.cast("float64") / g.n
+    rate = completeness_fraction(g.received, g.n)
     return verdict(g, n=g.n, measured=rate, threshold=p["min_rate"], fired=rate < p["min_rate"], min_n=min_n)
 
 
@@ -72,7 +80,7 @@ def explain_completeness(row: Row, p: Params, labels: Labels) -> str:
 
 def build_timeliness(d: ScanData, p: Params, min_n: int) -> ir.Table:
     g = _reporting(d)
-    rate = g.timely.cast("float64") / g.n
+    rate = timeliness_fraction(g.timely, g.n)
     return verdict(g, n=g.n, measured=rate, threshold=p["min_rate"], fired=rate < p["min_rate"], min_n=min_n)
 
 
@@ -140,9 +148,13 @@ def _outlier_text(i: dict[str, Any], labels: Labels) -> str:
 
 
 def explain_extreme_outliers(row: Row, p: Params, labels: Labels) -> str:
-    found = [_outlier_text(i, labels) for i in items(row)[:6]]
-    return (f"{row['outliers']} 个月报数值为极端离群值（修正 z > {fmt(p['mz'])}）：" + "；".join(found)) if found \
-        else f"核心数据项月度序列中没有修正 z > {fmt(p['mz'])} 的数值"
+    found = items(row)[:6]
+    if not found:
+        return f"核心数据项各月数值都在本单位一般水平之内{METHOD_MARK}没有修正 z > {fmt(p['mz'])} 的数值"
+    words = [f"{labels.element(i['code'])} {month_label(i['month'])} 为 {fmt(i['value'], 0)}（近 12 个月中位数 "
+             f"{fmt(i['med'])}）" for i in found]
+    return (f"{row['outliers']} 个月报数值远离本单位近 12 个月的一般水平：" + "；".join(words) + METHOD_MARK
+            + f"极端离群值：修正 z > {fmt(p['mz'])}。" + "；".join(_outlier_text(i, labels) for i in found))
 
 
 def build_moderate_outliers(d: ScanData, p: Params, min_n: int) -> ir.Table:
@@ -164,8 +176,9 @@ def build_moderate_outliers(d: ScanData, p: Params, min_n: int) -> ir.Table:
 def explain_moderate_outliers(row: Row, p: Params, labels: Labels) -> str:
     found = [f"{labels.element(i['code'])}（{'、'.join(month_label(m) for m in sorted(i['months']))}）"
              for i in items(row)]
-    return (f"{len(found)} 个数据项近 12 个月有 ≥ {p['min_count']} 个中度离群值（修正 z {fmt(p['mz_low'])}–"
-            f"{fmt(p['mz_high'])}）：" + "、".join(found)) if found else "没有数据项出现多个中度离群值"
+    return (f"{len(found)} 个数据项近 12 个月有 ≥ {p['min_count']} 个月明显偏离一般水平：" + "、".join(found)
+            + f"{METHOD_MARK}中度离群值：修正 z 在 {fmt(p['mz_low'])}–{fmt(p['mz_high'])} 之间") if found \
+        else "没有数据项出现多个中度离群值"
 
 
 # ---- sums over the period ------------------------------------------------------------------------------
@@ -265,9 +278,9 @@ def _check(id_: str, title: str, severity: Severity, build: Any, explain: Any, d
 
 
 _check("DQ-R01", "报告完整率低", Severity.MEDIUM, build_completeness, explain_completeness,
-       {"min_rate": 0.90}, 1, "完整率 < {min_rate:.0%}", f"{WHO_DQR}：报告完整率 ≥ 90%。")
+       {"min_rate": DEFAULT_MIN_RATES[COMPLETENESS_CHECK]}, 1, "完整率 < {min_rate:.0%}", f"{WHO_DQR}：报告完整率 ≥ 90%。")
 _check("DQ-R02", "报告及时率低", Severity.LOW, build_timeliness, explain_timeliness,
-       {"min_rate": 0.75}, 1, "及时率 < {min_rate:.0%}", f"{WHO_DQR}：报告及时率 ≥ 75%；期限为报表设置的期末后天数。")
+       {"min_rate": DEFAULT_MIN_RATES[TIMELINESS_CHECK]}, 1, "及时率 < {min_rate:.0%}", f"{WHO_DQR}：报告及时率 ≥ 75%；期限为报表设置的期末后天数。")
 _check("DQ-R03", "核心数据项缺失或为零", Severity.MEDIUM, build_missing_values, explain_missing_values,
        {"min_rate": 0.90, "elements": CORE}, 1, "非空非零占比 < {min_rate:.0%}",
        f"{WHO_DQR}：指标值不缺失、不为零 ≥ 90%。只看每月必然发生的核心数据项（死亡等少见事件为 0 是正常的）。")

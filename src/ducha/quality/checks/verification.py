@@ -10,6 +10,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ducha.quality.checks.base import (
+    METHOD_MARK,
     Check,
     Family,
     Labels,
@@ -77,7 +78,7 @@ def explain_caesarean(row: Row, p: Params, labels: Labels) -> str:
     peer = row["peer_rate"]
     peer_text = "空" if peer is None or (isinstance(peer, float) and math.isnan(peer)) else pct(peer)
     return (f"登记簿本期分娩 {row['n']} 例中剖宫产 {row['cs']} 例（{pct(row['rate'])}），其他单位合计 {peer_text}"
-            f"（{row['peer_n']} 例），z = {fmt(row['measured'], 2)}，{tail}（判定 z < −{fmt(p['z'])}）")
+            f"（{row['peer_n']} 例），{tail}{METHOD_MARK}二项 z = {fmt(row['measured'], 2)}（判定 z < −{fmt(p['z'])}）")
 
 
 register(Check(

@@ -9,6 +9,7 @@ from django.test import Client, override_settings
 
 from ducha.conftest import PASSWORD
 from ducha.core.periods import parse_period
+from ducha.core.tests.jobkinds import IMMEDIATE_TASKS
 from ducha.quality.actions import run_quality_scan
 from ducha.quality.models import QualityRun
 from ducha.quality.tests.registerdata import build_registers
@@ -44,17 +45,19 @@ def test_login_required(county: Any) -> None:
     assert response.status_code == 302 and "/login" in response["Location"]
 
 
-def test_inspector_runs_the_scan_from_the_page(county: Any) -> None:
+def test_inspector_runs_the_scan_from_the_page(county: Any, settings: Any) -> None:
+    settings.TASKS = IMMEDIATE_TASKS  # the scan job runs at once (test_scan_job.py runs it through the worker)
     client = login("inspector1")
     page = client.get("/quality/?period=2012Q1&unit=T00").content.decode()
     assert "尚未运行质量检查" in page and "运行质量检查" in page
     response = client.post("/quality/scan/", {"period": "2012Q1", "unit": "T00"}, follow=True)
     page = response.content.decode()
-    assert response.status_code == 200 and "质量检查已完成：测试县 2012年第一季度" in page
+    assert response.status_code == 200 and "数据质量检查：测试县 2012年第一季度" in page and "已完成" in page
     assert QualityRun.objects.count() == 1
+    page = client.get("/quality/?period=2012Q1&unit=T00").content.decode()
     assert "录入 30 张卡片" in page and 'id="unit-scores"' in page
     record = PregnancyRecord.objects.get(record_no="A000")
-    assert f'href="/registers/pregnancy/{record.pk}/"' in page
+    assert f'href="/quality/suspects/pregnancy/{record.pk}/?run=' in page  # the record's "why suspect" page
     assert "DQ-F01 集中录入（一次写成）" in page
 
 

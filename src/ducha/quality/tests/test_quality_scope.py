@@ -80,7 +80,7 @@ def test_township_run_history_is_recounted(county_run: tuple[Any, QualityRun]) -
     mine = own_figures(run, county.town_a)
     page = page_of("officer_a")
     history = page[page.index("<h2>检查记录</h2>"):]
-    row = re.search(r"<td>2012Q1</td><td>(.*?)</td><td>(.*?)</td><td class=\"num\">(\d+)</td>"
+    row = re.search(r"<td>2012年第一季度</td><td>(.*?)</td><td>(.*?)</td><td class=\"num\">(\d+)</td>"
                     r"<td class=\"num\">(\d+)</td>", history)
     assert row is not None
     assert row.groups() == ("甲镇", "县级检查", str(mine["fired"]), str(mine["suspects"]))

@@ -58,31 +58,31 @@ def rows_for(mc, unit="T01"):
 
 def test_systematic_management_by_the_official_rule(registers):
     rows = rows_for(registers)
-    sys = rows["MAT_SYS_RATE"]
+    sys = rows["REGISTER_MAT_SYS_RATE"]
     assert (sys.register_numerator, sys.register_denominator) == (2, 5)   # A1, A5 of 5 live births in Q1
     assert sys.register_value == pytest.approx(40.0)
-    assert rows["ANC5_RATE"].register_numerator == 4
-    assert rows["POSTPARTUM_RATE"].register_numerator == 4
-    assert rows["EARLY_REG_RATE"].register_numerator == 0  # registered in 2011, not in the quarter
+    assert rows["REGISTER_ANC5_RATE"].register_numerator == 4
+    assert rows["REGISTER_POSTPARTUM_RATE"].register_numerator == 4
+    assert rows["REGISTER_EARLY_REG_RATE"].register_numerator == 0  # registered in 2011, not in the quarter
 
 
 def test_verification_factor_names_over_and_under_reporting(registers):
     rows = rows_for(registers)
-    assert rows["MAT_SYS_RATE"].verification_factor == pytest.approx(1.0) and rows["MAT_SYS_RATE"].vf_status == "ok"
-    caes = rows["CAESAREAN_RATE"]
+    assert rows["REGISTER_MAT_SYS_RATE"].verification_factor == pytest.approx(1.0) and rows["REGISTER_MAT_SYS_RATE"].vf_status == "ok"
+    caes = rows["REGISTER_CAESAREAN_RATE"]
     assert caes.verification_factor == pytest.approx(1 / 3) and caes.vf_status == "over"
-    births = rows["LIVE_BIRTHS"]
+    births = rows["REGISTER_LIVE_BIRTHS"]
     assert births.verification_factor == pytest.approx(5 / 4) and births.vf_status == "under"
-    assert rows["REG_COUNT"].vf_status is None  # nothing reported: cannot compare
+    assert rows["REGISTER_PREG_COUNT"].vf_status is None  # nothing reported: cannot compare
 
 
 def test_child_422_rule(registers):
-    row = rows_for(registers)["CHILD_SYS_RATE"]
+    row = rows_for(registers)["REGISTER_CHILD_SYS_RATE"]
     assert (row.register_numerator, row.register_denominator) == (1, 2)
     assert row.verification_factor == pytest.approx(1.0)
 
 
 def test_other_units_and_scope(registers):
-    assert rows_for(registers, "T02")["MAT_SYS_RATE"].register_numerator == 0
+    assert rows_for(registers, "T02")["REGISTER_MAT_SYS_RATE"].register_numerator == 0
     officer_rows = register_indicator_table(registers.officer_b, period=Q1, root=registers.town_b)
     assert all(r.unit_code != "T01" for r in officer_rows)

@@ -69,7 +69,7 @@ def test_officer_downloads_a_template_of_own_unit_prefilled(mini_county: Any) ->
 @pytest.mark.parametrize(("period", "message"), [
     ("2012-13", "无法识别的期间"),
     (f"{date.today().year + 1}Q1", "尚未开始"),
-    ("", "请填写期间"),
+    ("", "请选择期间"),
 ])
 def test_template_with_a_bad_period_explains_why(mini_county: Any, period: str, message: str) -> None:
     response = _client(mini_county.officer_a).get(reverse("reporting_excel:template"),
@@ -90,6 +90,19 @@ def test_officer_uploads_own_unit(mini_county: Any, tmp_path: Path) -> None:
     assert dict(DataValue.objects.values_list("data_element__code", "value")) == {"PREG_TOTAL": 12,
                                                                                  "PREG_REGISTERED": 13}
     assert DataValue.objects.get(data_element__code="PREG_TOTAL").created_by == mini_county.officer_a
+
+
+def test_a_row_with_a_bad_value_and_a_foreign_unit_lists_both_problems_at_once(mini_county: Any,
+                                                                               tmp_path: Path) -> None:
+    ds = mini_county.data_set
+    path = write_xlsx(tmp_path / "两处问题.xlsx", [header_row(ds), report_row(ds, "T01", "201201", PREG_TOTAL=12),
+                                               report_row(ds, "T02", "201201", PREG_TOTAL=-3)])
+    before = counts()
+    html = _upload(_client(mini_county.officer_a), path).content.decode()
+    assert "文件“两处问题.xlsx”有 2 个问题，未导入任何数据" in html
+    assert "IMP040" in html and "T02" in html  # the scope problem of the row…
+    assert "-3" in html  # …and its negative value, in one answer
+    assert counts() == before
 
 
 def test_officer_upload_with_another_townships_row_is_rejected_whole(mini_county: Any, tmp_path: Path) -> None:
@@ -154,3 +167,19 @@ def test_no_file_chosen_is_the_servers_chinese_message_not_the_browsers(mini_cou
     response = client.post(reverse("reporting_excel:upload"), {"data_set": "MCH_MONTHLY"})
     assert "请选择要上传的文件" in response.content.decode()
     assert DataValue.objects.count() == before
+
+
+def test_template_period_is_a_picker_opening_on_the_latest_quarter_with_data(mini_county: Any) -> None:
+    from django.utils import timezone
+
+    client = _client(mini_county.officer_a)
+    html = client.get(reverse("reporting_excel:upload")).content.decode()
+    today = timezone.localdate()
+    this_quarter = f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    assert f'<option value="{this_quarter}" selected>' in html  # nothing reported yet: this quarter
+    save_report(actor=mini_county.officer_a, data_set=mini_county.data_set, unit_code="T01", period=month(2012, 2),
+                values={"PREG_TOTAL": 14})
+    html = client.get(reverse("reporting_excel:upload")).content.decode()
+    assert '<select name="period"' in html and 'type="text" name="period"' not in html
+    assert '<option value="2012Q1" selected>2012年第一季度</option>' in html
+    assert '<optgroup label="2012年">' in html

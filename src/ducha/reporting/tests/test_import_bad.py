@@ -110,7 +110,7 @@ CASES = {
                            ["第 1 行", "缺少列：期间"], extra=["IMP011"]),
     "duplicate header": Case(_rows(("T01", "201201", OK), header=_rename(4, "孕妇总数")), "IMP012",
                              ["第 1 行", "E 列（孕妇总数）", "与 D 列重复"], extra=["IMP010"]),
-    "data under an empty header": Case(_workbook(_data_without_header), "IMP013", ["第 1 行", "AJ 列：", "表头为空"]),
+    "data under an empty header": Case(_workbook(_data_without_header), "IMP013", ["第 1 行", "AK 列：", "表头为空"]),
     "unknown unit code": Case(_rows(("T99", "201201", OK)), "IMP040",
                               ["第 2 行", "A 列（单位编码）", "单位编码不存在或不在您可填报的范围内", "值为“T99”"]),
     "unit outside the actor's scope": Case(_rows(("T01", "201201", OK), ("T02", "201201", OK)), "IMP040",

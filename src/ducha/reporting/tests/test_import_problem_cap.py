@@ -28,7 +28,9 @@ COUNT_LINE = "IMP020 数值不是数字：共 300 处，以下仅列出前 20 �
 def _bad_csv(ds: Any, rows: int) -> bytes:
     header = header_row(ds)
     lines = [",".join(header)]
-    lines += [",".join(["T01", "", "201201", f"坏{n}", "-1"] + [""] * (len(header) - 5)) for n in range(rows)]
+    # One month per row (1990-01 on), so the rows are bad values only, not also duplicates of each other.
+    lines += [",".join(["T01", "", f"{1990 + n // 12}{n % 12 + 1:02d}", f"坏{n}", "-1"] + [""] * (len(header) - 5))
+              for n in range(rows)]
     return ("\n".join(lines) + "\n").encode()
 
 

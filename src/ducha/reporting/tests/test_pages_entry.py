@@ -128,13 +128,27 @@ def test_unit_that_does_not_report_is_refused(client: Client, mini_county: MiniC
     assert DataValue.objects.count() == 0
 
 
-def test_default_month_is_last_month(officer: Client, mini_county: MiniCounty) -> None:
+def test_default_month_is_last_month_when_nothing_was_reported(officer: Client, mini_county: MiniCounty) -> None:
     from django.utils import timezone
 
     today = timezone.localdate()
     response = officer.get("/reports/entry/")
     period = response.context["period"]
     assert period.end < today.replace(day=1) and period.next().start == today.replace(day=1)
+
+
+def test_default_month_is_the_latest_month_with_data(officer: Client, mini_county: MiniCounty) -> None:
+    """A county whose data ends in 2012 opens on 2012, not on the calendar's month."""
+    from ducha.core.periods import parse_period
+    from ducha.reporting.actions import save_report
+
+    for code, unit in (("201202", "T01"), ("201203", "T02")):
+        save_report(actor=mini_county.inspector, data_set=mini_county.data_set, unit_code=unit,
+                    period=parse_period(code), values={"PREG_TOTAL": 9})
+    assert officer.get("/reports/entry/").context["period"].code == "201202"  # T02's March is not in her scope
+    inspector = Client()
+    inspector.force_login(mini_county.inspector)
+    assert inspector.get("/reports/entry/").context["period"].code == "201203"
 
 
 def test_status_page_names_timely_late_and_missing_months(client: Client, mini_county: MiniCounty) -> None:

@@ -12,6 +12,7 @@ from rich.table import Table
 from ducha.indicators.export import HEADERS, ordered_rows, row_cells, table_to_csv, table_to_xlsx
 from ducha.indicators.selectors import indicator_table
 from ducha.reporting.command_scope import add_scope_arguments, command_period, command_unit, command_user
+from ducha.reporting.selectors import data_values
 
 
 class Command(BaseCommand):
@@ -20,8 +21,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         add_scope_arguments(parser)
         parser.add_argument("--indicator", action="append", dest="codes", help="指标编码，可重复；默认全部")
-        parser.add_argument("--level", choices=["children", "all"], default="children")
-        parser.add_argument("--format", choices=["table", "csv", "xlsx"], default="table")
+        parser.add_argument("--level", choices=["children", "all"], default="children",
+                            help="children：只列直接下级（默认）；all：列出全部下级")
+        parser.add_argument("--format", choices=["table", "csv", "xlsx"], default="table",
+                            help="输出格式：table 屏幕表格（默认）、csv、xlsx")
         parser.add_argument("--out", help="输出文件（xlsx 必须指定）")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -32,6 +35,10 @@ class Command(BaseCommand):
             table = indicator_table(actor, period=period, root=root, codes=opts["codes"], level=opts["level"])
         except LookupError as exc:
             raise CommandError(str(exc)) from exc
+        if not data_values(actor, root=table.root, months=period.month_codes()).exists():
+            # An all-zero table would rank every unit 1st: say there is nothing to compute instead.
+            raise CommandError(f"{table.root.name}{table.period.label}没有任何月报数据，不输出指标表。"
+                               "请确认期间是否正确（例如 --period 2012Q1）")
         fmt, out = opts["format"], opts["out"]
         if fmt == "xlsx":
             if not out:

@@ -18,6 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from gunicorn.app.base import BaseApplication
 
+from ducha.core.worker_process import start_worker_process, stop_worker_process
 from ducha.orgs.checks import allowed_hosts_hint
 
 
@@ -33,9 +34,10 @@ class DuchaServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from ducha.wsgi import application
+        # The project's WSGI app built here, not imported from ducha.wsgi (the top of the layers).
+        from django.core.wsgi import get_wsgi_application
 
-        return application
+        return get_wsgi_application()
 
 
 def bind_address(host: str, port: int) -> str:
@@ -71,6 +73,8 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4, help="每个工作进程的线程数（默认 4）")
         parser.add_argument("--timeout", type=int, default=120, help="请求超时秒数（默认 120）")
         parser.add_argument("--migrate", action="store_true", help="启动前先执行数据库迁移（migrate）")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="不启动后台任务进程（质量检查等任务需另行运行 ducha worker）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         host: str = options["host"]
@@ -89,6 +93,10 @@ class Command(BaseCommand):
         connections.close_all()  # never share a database connection with forked workers
         url = browse_url(host, port)
         self.stdout.write(f"督查 ducha 正在启动：{url}……")
+        worker = None if options["no_worker"] else start_worker_process()
+        server_pid = os.getpid()  # gunicorn's forked workers leave server.run() too: only the server stops it
+        self.stdout.write(f"后台任务进程已启动（进程号 {worker.pid}，随服务器一起停止）" if worker else
+                          "未启动后台任务进程（--no-worker）：网页上发起的任务会一直排队，请另行运行 ducha worker")
         self.stdout.flush()
 
         def when_ready(_arbiter: Any) -> None:  # gunicorn calls this once it is listening
@@ -109,7 +117,13 @@ class Command(BaseCommand):
                 "when_ready": when_ready,
             }
         )
-        server.run()
+        try:
+            server.run()
+        finally:
+            if worker is not None and os.getpid() == server_pid:
+                stop_worker_process(worker, self.stdout.write)
+                self.stdout.write("后台任务进程已停止")
+                self.stdout.flush()
 
     def prepare_database(self, migrate: bool) -> None:
         if migrate:

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from ducha.core.actor import Actor
 from ducha.quality.actions import run_quality_scan
+from ducha.quality.catalogue_docs import DOC_PATH, CatalogueDocError, render_catalogue, write_catalogue
 from ducha.quality.checks.base import Check, catalogue
 from ducha.quality.export import run_to_json, run_to_xlsx
 from ducha.quality.models import QualityRun
@@ -27,14 +28,19 @@ class Command(BaseCommand):
     help = "数据质量检查：运行检查目录中的全部检查并保存结果"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="scan")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="scan|docs",
+                                    help="scan：运行数据质量检查；docs：由检查注册表生成检查目录文档")
         scan = sub.add_parser("scan", help="运行质量检查", description="运行数据质量检查并保存结果")
         scan.add_argument("--period", required=True, help="期间：201201、2012Q1、2012、2012MCH")
         scan.add_argument("--unit", help="单位编码（默认：全县）")
         scan.add_argument("--out", help="输出文件：.xlsx（单位得分、检查结果、可疑记录）或 .json")
         scan.add_argument("--user", help="以哪个用户的权限运行（默认第一个超级管理员）")
+        docs = sub.add_parser("docs", help="生成检查目录文档", description="由检查注册表生成 docs/quality-checks.md 的检查目录")
+        docs.add_argument("--write", action="store_true", help="写入 docs/quality-checks.md（不加时只显示）")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "docs":
+            return self._docs(write=opts["write"])
         period, out = command_period(opts["period"]), self._out(opts.get("out"))
         actor = command_user(opts.get("user"))
         root = command_unit(actor, opts.get("unit"))
@@ -49,6 +55,16 @@ class Command(BaseCommand):
                 run_to_json(actor, run, root).encode("utf-8")
             out.write_bytes(data)
             console.print(f"已写入 {out}")
+
+    def _docs(self, *, write: bool) -> None:
+        if not write:
+            self.stdout.write(render_catalogue())
+            return
+        try:
+            changed = write_catalogue()
+        except CatalogueDocError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"已更新 {DOC_PATH}" if changed else f"{DOC_PATH} 已是最新，未改动")
 
     def _out(self, text: str | None) -> Path | None:
         if not text:

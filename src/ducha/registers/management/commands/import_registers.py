@@ -18,6 +18,7 @@ from rich.table import Table
 
 from ducha.core.actor import Actor
 from ducha.core.excel_io import ImportFileError
+from ducha.core.input_files import collect_files, file_labels
 from ducha.orgs.excel import cli_console, resolve_cli_actor
 from ducha.orgs.import_cli import print_problems
 from ducha.orgs.models import OrgUnit
@@ -25,7 +26,6 @@ from ducha.orgs.selectors import can_write
 from ducha.registers.actions import import_registers
 from ducha.registers.import_write import COUNT_LABELS
 from ducha.registers.importing import read_register_files
-from ducha.reporting.management.commands.import_reports import collect_files, file_labels
 
 
 class _Bar:

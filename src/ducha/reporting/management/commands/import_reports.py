@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ducha.core.actor import Actor
+from ducha.core.input_files import collect_files, file_labels
 from ducha.core.locking import BusyError
 from ducha.orgs.excel import cli_console, resolve_cli_actor
 from ducha.orgs.import_cli import print_problems
@@ -24,35 +25,6 @@ from ducha.orgs.selectors import can_write
 from ducha.reporting.actions import ReportError, ReportInput, SaveResult, import_reports
 from ducha.reporting.excel import ImportFileError, read_reports_files
 from ducha.reporting.models import DataSet
-
-SUFFIXES = (".xlsx", ".xlsm", ".csv")
-
-
-def collect_files(paths: list[str]) -> list[Path]:
-    """The files named, and every .xlsx/.xlsm/.csv directly inside each folder named (sorted)."""
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            try:
-                inside = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
-                                and not p.name.startswith(("~$", ".")))
-            except OSError as err:
-                raise CommandError(f"无法读取文件夹“{path}”：{err.strerror or err}") from None
-            if not inside:
-                raise CommandError(f"文件夹“{path}”中没有 .xlsx 或 .csv 文件")
-            files += inside
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise CommandError(f"找不到文件或文件夹“{path}”")
-    return files
-
-
-def file_labels(files: list[Path]) -> list[tuple[str, Path]]:
-    """Each file named by its name, or by its path when two files share a name."""
-    names = [p.name for p in files]
-    return [(p.name if names.count(p.name) == 1 else str(p), p) for p in files]
 
 
 class Command(BaseCommand):

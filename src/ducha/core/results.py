@@ -1,0 +1,56 @@
+"""Computed results kept between requests, keyed on what changes the answer and on a data generation stamp.
+
+A result (an indicator table, a SMART report…) is stored in Django's cache alias ``results`` under a key made
+of its namespace, the caller's key parts (period, root unit, the ids of the units the actor may see…) and
+the data generation stamp (``ducha.audit.generation.data_generation``: it moves with every audited write).
+A write therefore never has to find and delete entries: the next read has a new stamp, misses and computes
+afresh, and entries of old stamps age out of the cache. ``DUCHA_RESULT_CACHE=0`` configures the alias with
+Django's dummy backend (nothing kept) — what the benchmark compares against.
+
+Within one process, concurrent requests that miss the same key compute it once: the others wait on a per-key
+lock and read what the first stored (gunicorn threads share the process cache).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar, cast
+
+from django.core.cache import caches
+
+T = TypeVar("T")
+ALIAS = "results"
+_MISSING = object()
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def result_key(namespace: str, stamp: str, parts: Iterable[Hashable]) -> str:
+    """``namespace:stamp:digest`` — the digest of the parts keeps keys short whatever their size."""
+    digest = hashlib.sha256(repr(tuple(parts)).encode()).hexdigest()[:32]
+    return f"{namespace}:{stamp}:{digest}"
+
+
+def _lock_for(key: str) -> threading.Lock:
+    with _locks_guard:
+        if len(_locks) > 1000:
+            _locks.clear()  # only waiting requests hold these; a new lock per key is always safe
+        return _locks.setdefault(key, threading.Lock())
+
+
+def cached_result(namespace: str, *, stamp: str, parts: Iterable[Hashable], compute: Callable[[], T]) -> T:
+    """The stored result for (namespace, stamp, parts), or ``compute()`` stored and returned."""
+    cache = caches[ALIAS]
+    key = result_key(namespace, stamp, parts)
+    found = cache.get(key, _MISSING)
+    if found is not _MISSING:
+        return cast(T, found)
+    with _lock_for(key):
+        found = cache.get(key, _MISSING)
+        if found is not _MISSING:
+            return cast(T, found)
+        value = compute()
+        cache.set(key, value)
+        return value
