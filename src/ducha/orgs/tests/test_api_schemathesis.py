@@ -47,7 +47,9 @@ CONFIG = {
 }
 # Operations whose valid requests may still be refused for what is in the database (see the docstring).
 # Approvals too: only a submitted report can be approved, only a live approval (by its version) withdrawn.
-STATE_DEPENDENT = {"POST /api/data-values", "POST /api/data-approvals", "POST /api/data-approvals/unapprove"}
+STATE_DEPENDENT = {"POST /api/data-values", "POST /api/data-approvals", "POST /api/data-approvals/unapprove",
+                   # the data-set codes must exist and based_on must be the unit's current version
+                   "PUT /api/org-units/{code}/data-sets"}
 # Register entries and corrections: the form's rules depend on today's date and on the stored record (a
 # date may not be in the future or before the record's birth date, a record number must be free in the
 # unit, a mother's number must exist there, the based_on version must be current), not on the shape.
