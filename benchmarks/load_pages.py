@@ -3,11 +3,15 @@
 Builds the demo county (``ducha demo``) into a temporary DUCHA_HOME (or uses ``--home``), starts
 ``ducha serve --workers 2`` on it, logs in one session per simulated user as the demo's users (admin,
 duchayuan, xihuang, lingdao in turn; passwords ``ducha-<name>-2012``, ``ducha.demo.build.USERS``) and, for
-each endpoint and each number of concurrent users (closed loop: each user sends its next request when the
-last one has answered), prints p50/p95/p99 latency, throughput, the error count and the machine's load
+each endpoint and each number of concurrent users, prints p50/p95/p99 latency, throughput, the error count and the machine's load
 average at the end of the step. ``--modes cache,nocache`` runs the server twice, with the result cache
 (the default) and with ``DUCHA_RESULT_CACHE=0`` (every request computes afresh, as before the cache),
 so the two columns of one run compare like with like.
+
+Two ways of loading: closed loop (``--think 0``, the default: each user sends its next request as soon as
+the last one has answered — a stress test, throughput-bound) and users who read a page before the next click
+(``--think 1-3``: a random 1–3 s pause, as locust's ``between(1, 3)``; what "50 users logged in at once"
+means for a county). Each user keeps its connection alive between requests, as a browser does.
 
     python benchmarks/load_pages.py                                   # SQLite, both modes, 1/10/50 users
     python benchmarks/load_pages.py --users 1,10 --seconds 5 --repeats 1 --modes cache
@@ -25,6 +29,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -150,31 +155,68 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-def run_step(port: int, sessions: list[str], step: Step, seconds: float, warmup: float) -> Step:
+class Browser:
+    """One simulated user's connection, kept alive between requests as a browser's is (reopened on error)."""
+
+    def __init__(self, port: int, cookie: str) -> None:
+        self.port, self.cookie = port, cookie
+        self.conn: http.client.HTTPConnection | None = None
+
+    def get(self, path: str) -> str:
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(HOST, self.port, timeout=180)
+            try:
+                self.conn.request("GET", path, headers={"Cookie": self.cookie})
+                response = self.conn.getresponse()
+                response.read()
+                if response.will_close:
+                    self.close()
+                return str(response.status)
+            except (OSError, http.client.HTTPException):
+                self.close()  # the server closed an idle connection: open a new one once
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def run_step(port: int, sessions: list[str], step: Step, seconds: float, warmup: float,
+             think: tuple[float, float] = (0.0, 0.0)) -> Step:
     latencies: list[float] = []
     statuses: dict[str, int] = {}
     lock = threading.Lock()
     start = threading.Barrier(step.users + 1)
     deadline = [0.0]
 
-    def user(cookie: str) -> None:
+    def user(cookie: str, seed: int) -> None:
+        browser, rng = Browser(port, cookie), random.Random(seed)
         warm_until = time.monotonic() + warmup
-        request(port, "GET", step.endpoint, {"Cookie": cookie})  # warm-up, not counted: every worker
+        browser.get(step.endpoint)  # warm-up, not counted: every worker
         while time.monotonic() < warm_until:  # imports its libraries and fills its cache
-            request(port, "GET", step.endpoint, {"Cookie": cookie})
+            browser.get(step.endpoint)
         start.wait()
+        if think[1]:
+            time.sleep(rng.uniform(0, think[1]))  # users do not all click at the same instant
         while time.monotonic() < deadline[0]:
             began = time.perf_counter()
             try:
-                status = str(request(port, "GET", step.endpoint, {"Cookie": cookie})[0])
-            except OSError as exc:
+                status = browser.get(step.endpoint)
+            except (OSError, http.client.HTTPException) as exc:
                 status = type(exc).__name__
             elapsed = time.perf_counter() - began
             with lock:
                 latencies.append(elapsed)
                 statuses[status] = statuses.get(status, 0) + 1
+            if think[1]:
+                time.sleep(rng.uniform(*think))  # reading the page before the next click
+        browser.close()
 
-    threads = [threading.Thread(target=user, args=(sessions[i],)) for i in range(step.users)]
+    threads = [threading.Thread(target=user, args=(sessions[i], i)) for i in range(step.users)]
     for t in threads:
         t.start()
     deadline[0] = time.monotonic() + 3600
@@ -214,7 +256,7 @@ def run_mode(mode: str, opts: argparse.Namespace, env: dict[str, str], log: Path
             for endpoint in opts.endpoints:
                 for users in opts.users:
                     step = run_step(port, sessions, Step(mode, endpoint, users, repeat),
-                                    opts.seconds, opts.warmup)
+                                    opts.seconds, opts.warmup, opts.think)
                     print_step(step)
                     steps.append(step)
     finally:
@@ -246,6 +288,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--warmup", type=float, default=2, help="每一步开始前不计入结果的预热秒数（默认 2）")
     p.add_argument("--repeats", type=int, default=2, help="重复轮数（默认 2）")
     p.add_argument("--modes", default="cache,nocache", help="cache（结果缓存）、nocache（DUCHA_RESULT_CACHE=0）")
+    p.add_argument("--think", default="0",
+                   help="每个用户两次点击之间的思考时间（秒），如 1-3 表示 1 到 3 秒间随机；0 为闭环（默认）")
     p.add_argument("--endpoints", default=",".join(ENDPOINTS), help="逗号分隔的路径")
     p.add_argument("--workers", type=int, default=2, help="ducha serve --workers（默认 2）")
     p.add_argument("--threads", type=int, help="ducha serve --threads（缺省用 ducha serve 的默认值）")
@@ -255,6 +299,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     opts.users = [int(u) for u in opts.users.split(",")]
     opts.modes = [m.strip() for m in opts.modes.split(",")]
     opts.endpoints = [e.strip() for e in opts.endpoints.split(",")]
+    low, _, high = opts.think.partition("-")
+    opts.think = (float(low), float(high or low))
     if set(opts.modes) - {"cache", "nocache"}:
         p.error("--modes 只能是 cache、nocache")
     return opts
@@ -271,7 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     if not opts.reuse:
         prepare(env)
     print(f"数据库：{'PostgreSQL' if opts.database_url else 'SQLite'}；DUCHA_HOME={home}；CPU {os.cpu_count()} 核；"
-          f"ducha serve --workers {opts.workers}" + (f" --threads {opts.threads}" if opts.threads else ""))
+          f"ducha serve --workers {opts.workers}" + (f" --threads {opts.threads}" if opts.threads else "")
+          + ("；闭环（无思考时间）" if not opts.think[1] else f"；思考时间 {opts.think[0]:g}–{opts.think[1]:g} 秒")
+          + f"；开始时负载 {os.getloadavg()[0]:.2f}")
     print_header()
     steps = []
     for mode in opts.modes:

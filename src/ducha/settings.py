@@ -262,7 +262,7 @@ DUCHA_RESULT_CACHE = env_flag("DUCHA_RESULT_CACHE", "1")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "results": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ducha-results",
-                "TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 300}} if DUCHA_RESULT_CACHE
+                "TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 1000}} if DUCHA_RESULT_CACHE
     else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
 

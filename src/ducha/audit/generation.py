@@ -8,13 +8,22 @@ reached the same seq apart — a database rebuilt by ``ducha demo`` or restored 
 
 from __future__ import annotations
 
+from django.db import connection
+
 from ducha.audit.actions import HEAD_PK
 from ducha.audit.models import AuditChainHead, AuditEntry
 
+_HEAD_SQL = "SELECT {seq}, {hash} FROM {table} WHERE {pk} = %s".format(  # noqa: S608 - names from the model
+    seq=AuditChainHead._meta.get_field("seq").column, hash=AuditChainHead._meta.get_field("hash").column,  # type: ignore[union-attr]
+    table=AuditChainHead._meta.db_table, pk=AuditChainHead._meta.pk.column)  # type: ignore[union-attr]
+
 
 def data_generation() -> str:
-    """``"<seq>-<hash prefix>"`` of the audit chain head: one primary-key read."""
-    head = AuditChainHead.objects.filter(pk=HEAD_PK).values_list("seq", "hash").first()
+    """``"<seq>-<hash prefix>"`` of the audit chain head: one primary-key read (a plain cursor: every page
+    asks several times, and the ORM would cost more than the read)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_HEAD_SQL, [HEAD_PK])
+        head = cursor.fetchone()
     if head is None:  # after a flush, before the next append rebuilds the head
         last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
         head = last or (0, "")

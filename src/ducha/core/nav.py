@@ -12,11 +12,14 @@ role never sees a link that answers 403.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+
+from ducha.core.results import cached_result, data_stamp
 
 if TYPE_CHECKING:  # apps.py imports this module before the models are loaded
     from ducha.core.actor import Actor
@@ -63,16 +66,26 @@ def nav_entries() -> list[NavEntry]:
 
 
 def menu(actor: Actor, view_name: str = "") -> list[MenuItem]:
-    """The entries ``actor`` may use, with the one of ``view_name`` (the current page) marked active."""
+    """The entries ``actor`` may use, with the one of ``view_name`` (the current page) marked active.
+
+    Which entries a user may use changes only with audited writes (roles, units, data sets), so the allowed
+    list is kept under the data stamp (``ducha.core.results``); the per-user flags are part of the key."""
     if not actor.is_authenticated:
         return []
-    items = []
-    for entry in nav_entries():
-        if not entry.allowed(actor):
-            continue
-        try:
-            url = reverse(entry.url_name)
-        except NoReverseMatch:  # the app is installed but its URLs are not included in this site
-            continue
-        items.append(MenuItem(entry.label, url, entry.is_active(view_name), entry))
-    return items
+    entries = nav_entries()
+    parts = (actor.pk, bool(actor.is_superuser), bool(actor.is_staff), tuple(e.url_name for e in entries))
+    allowed = cached_result("menu", stamp=data_stamp(), parts=parts,
+                            compute=lambda: _allowed_urls(actor, entries))
+    return [MenuItem(e.label, url, e.is_active(view_name), e) for e, url in zip(entries, allowed, strict=True) if url]
+
+
+def _allowed_urls(actor: Actor, entries: list[NavEntry]) -> list[str]:
+    """Each entry's URL if ``actor`` may use it and its URLs are included in this site, else ``""``."""
+    urls = []
+    for entry in entries:
+        url = ""
+        if entry.allowed(actor):
+            with suppress(NoReverseMatch):  # the app is installed but its URLs are not included in this site
+                url = reverse(entry.url_name)
+        urls.append(url)
+    return urls

@@ -7,6 +7,9 @@ A write therefore never has to find and delete entries: the next read has a new 
 afresh, and entries of old stamps age out of the cache. ``DUCHA_RESULT_CACHE=0`` configures the alias with
 Django's dummy backend (nothing kept) — what the benchmark compares against.
 
+The stamp comes from the provider the audit app registers at start-up (``set_stamp_provider``): core imports no
+app, yet every cached result in every app follows the same stamp (``data_stamp``).
+
 Within one process, concurrent requests that miss the same key compute it once: the others wait on a per-key
 lock and read what the first stored (gunicorn threads share the process cache).
 """
@@ -19,12 +22,29 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar, cast
 
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 T = TypeVar("T")
 ALIAS = "results"
 _MISSING = object()
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
+_stamp_provider: Callable[[], str] | None = None
+
+
+def set_stamp_provider(provider: Callable[[], str]) -> None:
+    """Register the function that reads the data generation stamp (the audit app does, in ``ready``)."""
+    global _stamp_provider
+    _stamp_provider = provider
+
+
+def data_stamp() -> str:
+    """The current data generation stamp: it moves with every audited write."""
+    if _stamp_provider is None:
+        raise ImproperlyConfigured("没有登记数据版本来源：ducha.audit 须在 INSTALLED_APPS 中")
+    return _stamp_provider()
 
 
 def result_key(namespace: str, stamp: str, parts: Iterable[Hashable]) -> str:
@@ -38,6 +58,14 @@ def _lock_for(key: str) -> threading.Lock:
         if len(_locks) > 1000:
             _locks.clear()  # only waiting requests hold these; a new lock per key is always safe
         return _locks.setdefault(key, threading.Lock())
+
+
+@receiver(setting_changed)
+def forget_results(**kwargs: object) -> None:
+    """Results depend on settings too (thresholds, targets): a changed setting (only tests change them while a
+    process runs) drops everything kept."""
+    if kwargs.get("setting") != "CACHES":  # Django rebuilds the caches themselves then
+        caches[ALIAS].clear()
 
 
 def cached_result(namespace: str, *, stamp: str, parts: Iterable[Hashable], compute: Callable[[], T]) -> T:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ducha.core.page_cache import cached_body
 from ducha.core.periods import Period
 from ducha.core.pickers import period_choices, read_period
 from ducha.core.reporting_rates import completeness, reporting_targets, timeliness
@@ -114,6 +115,12 @@ def _panel_context(root: OrgUnit, period: Period, panel: IndicatorPanel | None,
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard: reporting completeness/timeliness per unit and the key indicators against targets."""
+    body, status, frame = cached_body(request, "indicators/_home_body.html",
+                                      build=lambda: _home_context(request))
+    return render(request, "indicators/home.html", {**frame, "body": body}, status=status)
+
+
+def _home_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
     root = read_unit(request)
     latest = latest_quarter_with_data()
     period, period_error = read_period(request, latest)
@@ -124,14 +131,14 @@ def home(request: HttpRequest) -> HttpResponse:
     status = reporting_status(request.user, data_set=get_data_set(), period=period, root=root)
     tabs = [(p.code, p.total.indicator_name) for p in panels]
     context = {
-        "title": "首页", "root": root, "period": period, "period_error": period_error,
+        "frame": {"title": "首页"}, "root": root, "period": period, "period_error": period_error,
         "period_groups": period_choices(period, latest),
         "units": unit_picker(request.user), "panels": panels,
         "status": status_rows(status), "summary": reporting_summary(status), "targets": reporting_targets(),
         "key_met": sum(1 for p in panels if p.total.target_met is True),
         **_panel_context(root, period, selected, tabs),
     }
-    return render(request, "indicators/home.html", context, status=400 if period_error else 200)
+    return context, 400 if period_error else 200
 
 
 @login_required
@@ -198,12 +205,18 @@ def indicator_groups(table: IndicatorTable, open_codes: set[str]) -> list[Indica
 def indicator_list(request: HttpRequest) -> HttpResponse:
     """Indicator values of any unit in scope for any period, grouped by indicator: each indicator's total
     and target summary; the unit rows of the first (or the chosen) indicator, the others on demand."""
+    body, status, frame = cached_body(request, "indicators/_list_body.html",
+                                      build=lambda: _list_context(request))
+    return render(request, "indicators/list.html", {**frame, "body": body}, status=status)
+
+
+def _list_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
     table, context = _table_request(request)
-    context["title"] = "指标"
+    context["frame"] = {"title": "指标"}
     codes = table.indicator_codes() if table else []
     context["groups"] = groups = indicator_groups(table, set(codes[:1])) if table else []
     context["rows"] = [row for g in groups if g.rows is not None for row in (g.total, *g.rows)]  # shown in full
-    return render(request, "indicators/list.html", context, status=400 if context["errors"] else 200)
+    return context, 400 if context["errors"] else 200
 
 
 @login_required

@@ -11,11 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ducha.core.actor import Actor
 from ducha.core.jobs import active_job, start_job
+from ducha.core.page_cache import cached_body
 from ducha.core.periods import PeriodError, parse_period
 from ducha.core.pickers import period_choices, read_period
 from ducha.orgs.pickers import read_unit, unit_picker
@@ -62,25 +64,40 @@ def _vf(actor: Actor, period: Any, root: Any) -> tuple[list[Any], list[Any]]:
 
 @login_required
 def quality_home(request: HttpRequest) -> HttpResponse:
+    body, status, frame = cached_body(request, "quality/_home_body.html", build=lambda: _home_context(request),
+                                      live={"scan": lambda frame: _scan_form(request, frame["scan"])})
+    return render(request, "quality/home.html", {**frame, "body": body}, status=status)
+
+
+def _scan_form(request: HttpRequest, scan: dict[str, Any]) -> str:
+    """The scan button, live on every request: its CSRF token and whether the same scan is running now."""
+    job = active_job(request.user, kind=SCAN_JOB, args=scan_args(scan["root"], scan["period"]))
+    return render_to_string("quality/_scan_form.html", {**scan, "scan_job": job}, request=request)
+
+
+def _home_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
     root = read_unit(request)
     latest = latest_quarter_with_data()
     period, period_error = read_period(request, latest)
     run = latest_run(request.user, period=period, root=root)
     vf_rows, vf_bad = _vf(request.user, period, root)
     smart = smart_reports(request.user, period=period, root=root)
+    figures = run_figures(request.user, [run], root)[0] if run else None
+    can_scan = can_run_scan(request.user, root)
     context = {
         "title": "数据质量", "root": root, "period": period, "period_error": period_error,
         "period_groups": period_choices(period, latest), "units": unit_picker(request.user),
-        "run": run, "figures": run_figures(request.user, [run], root)[0] if run else None,
+        "run": run, "figures": figures,
         "panels": _panels(request.user, run, root),
         "suspect_tops": top_by_unit(request.user, run, root) if run else [], "vf_rows": vf_rows, "vf_bad": vf_bad,
         "smart": smart, "smart_groups": [("按单位", smart.units), ("按检查者", smart.operators),
                                          ("按导入批次", smart.batches)],
         "history": run_figures(request.user, runs_of(request.user, root=root), root),
-        "can_scan": can_run_scan(request.user, root),
-        "scan_job": active_job(request.user, kind=SCAN_JOB, args=scan_args(root, period)),
+        "can_scan": can_scan,
+        "frame": {"title": "数据质量", "scan": {"root": root, "period": period, "run": run, "figures": figures,
+                                              "can_scan": can_scan}},
     }
-    return render(request, "quality/home.html", context, status=400 if period_error else 200)
+    return context, 400 if period_error else 200
 
 
 @login_required

@@ -113,7 +113,7 @@ def test_a_new_app_adds_its_entry_from_its_own_app_config(monkeypatch: pytest.Mo
     monkeypatch.setattr(apps, "get_app_configs", lambda: [*real, extra, unrouted])
     labels = [e.label for e in nav_entries()]
     assert labels.index("个案登记") < labels.index("新模块") < labels.index("数据质量")
-    user = SimpleNamespace(is_authenticated=True, is_superuser=True, is_staff=False)
+    user = SimpleNamespace(pk=0, is_authenticated=True, is_superuser=True, is_staff=False)
     shown = [item.label for item in menu(user, "indicator_export_csv")]  # type: ignore[arg-type]
     assert "新模块" in shown and "未接入" not in shown  # an entry whose URL is not routed is left out
     active = [item.label for item in menu(user, "indicator_export_csv") if item.active]  # type: ignore[arg-type]
