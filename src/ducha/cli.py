@@ -18,6 +18,8 @@ NO_DATABASE = frozenset({
     "makemigrations", "optimizemigration", "sendtestemail", "sqlmigrate", "squashmigrations", "startapp",
     "startproject", "test",
 })
+# Actions of a command (its first argument) that never need the database, e.g. `ducha quality docs`.
+NO_DATABASE_ACTIONS = frozenset({("quality", "docs")})
 # Commands that need the database to exist but not its tables (e.g. to look at an empty PostgreSQL database).
 EXISTING_DATABASE = frozenset({"dbshell", "shell", "showmigrations"})
 # Commands that create the database and its tables.
@@ -105,7 +107,8 @@ def prepare_database(command: str, options: list[str]) -> str | None:
 
     if command != "help" and (message := unknown_command(command)):
         return message
-    if command not in get_commands() or HELP_OPTIONS.intersection(options) or command in NO_DATABASE:
+    if (command not in get_commands() or HELP_OPTIONS.intersection(options) or command in NO_DATABASE
+            or (command, next(iter(options), "")) in NO_DATABASE_ACTIONS):
         database.forbid_creating_sqlite_file()
         return None
     if command in ANNOUNCES_DATABASE:

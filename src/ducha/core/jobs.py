@@ -36,7 +36,6 @@ from ducha.core.actor import Actor, SystemActor, actor_user
 from ducha.core.models import ACTIVE_STATES, Job, JobState
 
 logger = logging.getLogger(__name__)
-LIST_LIMIT = 50
 
 
 class JobError(Exception):
@@ -124,10 +123,6 @@ def access_job(actor: Actor, job_id: int) -> Job:
     if job is None:
         raise Http404(f"任务 {job_id} 不存在或无权查看")
     return job
-
-
-def recent_jobs(actor: Actor, *, limit: int = LIST_LIMIT) -> list[Job]:
-    return list(visible_jobs(actor).order_by("-created_at", "-pk")[:limit])
 
 
 def active_job(actor: Actor, *, kind: str, args: Mapping[str, Any]) -> Job | None:

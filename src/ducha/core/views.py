@@ -1,16 +1,21 @@
-"""Pages of background jobs: one job's state and progress (polled by htmx until it ends), the actor's jobs."""
+"""Pages of background jobs: one job's state and progress (polled by htmx until it ends), the actor's jobs.
+
+The list is paged (``ducha.core.paging``), newest first, and can be narrowed to one state (``?state=failed``).
+"""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ducha.core.job_runner import fail_if_interrupted
-from ducha.core.jobs import access_job, elapsed_seconds, recent_jobs, result_link
+from ducha.core.jobs import access_job, elapsed_seconds, result_link, visible_jobs
 from ducha.core.models import Job, JobState
+from ducha.core.paging import PAGE_MAX, PAGE_SIZE_DEFAULT, ApiPage, api_page
 
 STATE_BADGES = {JobState.QUEUED: "badge-none", JobState.RUNNING: "badge-warn", JobState.DONE: "badge-ok",
                 JobState.FAILED: "badge-bad"}
@@ -42,10 +47,31 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "core/job.html", context)
 
 
+def page_number(text: str | None) -> int:
+    """The page asked for: a whole number from 1; anything else is the first page."""
+    return min(int(text), PAGE_MAX) if text and text.isdigit() and int(text) >= 1 else 1
+
+
+def jobs_page(actor: Any, state: str, number: int) -> ApiPage:
+    """The actor's jobs in ``state`` (all when empty), newest first; a page past the end is the last one."""
+    jobs = visible_jobs(actor).order_by("-created_at", "-pk")
+    if state:
+        jobs = jobs.filter(state=state)
+    page = api_page(jobs, number, PAGE_SIZE_DEFAULT)
+    return api_page(jobs, page.pages, PAGE_SIZE_DEFAULT) if page.page > page.pages > 0 else page
+
+
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    jobs = recent_jobs(request.user)
-    for job in jobs:
+    asked = request.GET.get("state", "")
+    state = asked if asked in JobState.values else ""
+    page = jobs_page(request.user, state, page_number(request.GET.get("page")))
+    for job in page.items:
         fail_if_interrupted(job)
-    rows = [job_context(job) for job in jobs]
-    return render(request, "core/jobs.html", {"title": "后台任务", "rows": rows})
+    return render(request, "core/jobs.html", {
+        "title": "后台任务", "rows": [job_context(job) for job in page.items], "page": page, "state": state,
+        "states": [("", "全部"), *JobState.choices], "base_query": urlencode({"state": state} if state else {}),
+        "previous": page.page - 1 if page.page > 1 else None,
+        "next": page.page + 1 if page.page < page.pages else None,
+        "state_error": f"任务状态“{asked[:20]}”无法识别，已显示全部任务" if asked and not state else "",
+    })

@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 
 from ducha.audit.admin_mixins import AuditedAdmin
 from ducha.core.admin import ReadOnlyAdmin
@@ -17,8 +18,14 @@ from ducha.reporting.models import (
 )
 
 
+class DataSetElementFormSet(BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check: Any) -> str:
+        return "同一个数据元在一张报表中只能列一次：请删去重复的那一行。"
+
+
 class DataSetElementInline(admin.TabularInline):
     model = DataSetElement
+    formset = DataSetElementFormSet
     extra = 0
 
 
@@ -65,7 +72,9 @@ class ValidationRuleAdmin(AuditedAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(AuditedAdmin):
+    """Submissions are made by saving a report; here they can only be looked at, added or deleted (audited)."""
+
     list_display = ["data_set", "org_unit", "period", "submitted_at", "submitted_by"]
     list_filter = ["data_set", "period"]
 

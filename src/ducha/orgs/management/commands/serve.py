@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -17,17 +18,45 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
-from ducha.core.worker_process import start_worker_process, stop_worker_process
+from ducha.core.worker_process import WorkerSupervisor
 from ducha.orgs.checks import allowed_hosts_hint
+
+
+class DuchaArbiter(Arbiter):
+    """Gunicorn's master, which also watches the background worker process (forked web workers never do)."""
+
+    def __init__(self, app: BaseApplication, supervisor: WorkerSupervisor | None) -> None:
+        self.supervisor = supervisor
+        super().__init__(app)
+
+    def reap_workers(self) -> None:  # on SIGCHLD: take the worker's exit status before waitpid(-1) does
+        if self.supervisor is not None:
+            self.supervisor.reap()
+        super().reap_workers()
+
+    def manage_workers(self) -> None:  # at least once a second from the master's main loop
+        super().manage_workers()
+        if self.supervisor is not None:
+            self.supervisor.check()
 
 
 class DuchaServer(BaseApplication):
     """Gunicorn application that loads the ducha WSGI app in each worker."""
 
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any], supervisor: WorkerSupervisor | None = None) -> None:
         self.options = options
+        self.supervisor = supervisor
         super().__init__()
+
+    def run(self) -> None:  # BaseApplication.run with ducha's arbiter
+        try:
+            DuchaArbiter(self, self.supervisor).run()
+        except RuntimeError as exc:
+            sys.stderr.write(f"\nError: {exc}\n")
+            sys.stderr.flush()
+            sys.exit(1)
 
     def load_config(self) -> None:
         for key, value in self.options.items():
@@ -93,9 +122,9 @@ class Command(BaseCommand):
         connections.close_all()  # never share a database connection with forked workers
         url = browse_url(host, port)
         self.stdout.write(f"督查 ducha 正在启动：{url}……")
-        worker = None if options["no_worker"] else start_worker_process()
+        worker = None if options["no_worker"] else WorkerSupervisor(self.say)
         server_pid = os.getpid()  # gunicorn's forked workers leave server.run() too: only the server stops it
-        self.stdout.write(f"后台任务进程已启动（进程号 {worker.pid}，随服务器一起停止）" if worker else
+        self.stdout.write(f"后台任务进程已启动（进程号 {worker.start()}，随服务器一起停止）" if worker else
                           "未启动后台任务进程（--no-worker）：网页上发起的任务会一直排队，请另行运行 ducha worker")
         self.stdout.flush()
 
@@ -115,15 +144,19 @@ class Command(BaseCommand):
                 "loglevel": "warning",
                 "proc_name": "ducha",
                 "when_ready": when_ready,
-            }
+            },
+            worker,
         )
         try:
             server.run()
         finally:
             if worker is not None and os.getpid() == server_pid:
-                stop_worker_process(worker, self.stdout.write)
-                self.stdout.write("后台任务进程已停止")
-                self.stdout.flush()
+                worker.stop()
+                self.say("后台任务进程已停止")
+
+    def say(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()
 
     def prepare_database(self, migrate: bool) -> None:
         if migrate:
