@@ -39,8 +39,11 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+SECRET_FIELDS = frozenset({"password"})  # kept out of the audit trail: only that it is set
+
+
 def _snapshot(obj: models.Model) -> dict[str, Any]:
-    return {k: _plain(v) for k, v in model_to_dict(obj).items()}
+    return {k: ("（已设置）" if v else "") if k in SECRET_FIELDS else _plain(v) for k, v in model_to_dict(obj).items()}
 
 
 def _stored_snapshot(obj: models.Model) -> dict[str, Any] | None:

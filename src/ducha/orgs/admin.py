@@ -1,6 +1,8 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
 from ducha.audit.admin_mixins import AuditedAdmin
@@ -41,3 +43,11 @@ class ApiTokenAdmin(AuditedAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are issued by `ducha token`, which shows the raw value once
+
+
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
+    """Django's user admin, audited like every other configuration edit (roles, flags, names; never the hash)."""
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), AuditedUserAdmin)

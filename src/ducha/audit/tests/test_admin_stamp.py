@@ -168,3 +168,18 @@ def test_a_refused_inline_edit_writes_nothing(county: MiniCounty) -> None:
     assert data_set.name == "妇幼保健月报表"
     after = list(DataSetElement.objects.filter(data_set=data_set).values_list("data_element", "order", "required"))
     assert after == before and audits_since(seq) == [] and data_generation() == stamp
+
+
+def test_a_user_edited_in_the_admin_is_audited_without_the_password_hash(county: MiniCounty) -> None:
+    client, seq, stamp = login(county.admin), last_seq(), data_generation()
+    user = county.officer_a
+    response = post_admin_form(client, f"/admin/auth/user/{user.pk}/change/", first_name="甲镇新名", is_staff="on")
+    assert response.status_code == 302, response.content.decode()[:500]
+    user.refresh_from_db()
+    assert user.first_name == "甲镇新名" and user.is_staff
+    entries = audits_since(seq)
+    assert [e.action for e in entries] == ["admin.change"] and data_generation() != stamp
+    after = entries[0].after
+    assert after["first_name"] == "甲镇新名" and after["is_staff"] is True
+    assert after["password"] == "（已设置）" and entries[0].before["password"] == "（已设置）"
+    assert user.password not in repr(entries[0].before) + repr(after)
