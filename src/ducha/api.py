@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import ninja
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import reverse
@@ -128,6 +129,10 @@ VALIDATION_MESSAGES = {
     "int_parsing": "应为整数",
     "int_from_float": "应为整数",
     "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "finite_number": "应为有限的数字",
+    "list_type": "应为列表（JSON 数组）",
+    "too_long": "最多 {max_length} 项（收到 {actual_length} 项）",
     "bool_type": "应为 true 或 false",
     "bool_parsing": "应为 true 或 false",
     "string_type": "应为字符串",
@@ -231,6 +236,13 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 @api.exception_handler(ReportError)
 def on_report_error(request: HttpRequest, exc: ReportError) -> HttpResponse:
     return _json(request, 422, str(exc), problems=exc.problems)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE: a Chinese 413, not its English HTML 400 page."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return _json(request, 413, f"请求体过大：最多 {limit / 1024 / 1024:.1f} MB（{limit:,} 字节），什么都没有写入")
 
 
 @api.exception_handler(ValueError)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Schema
+from ninja import Query, Schema
 from pydantic import Field
 
 from ducha.core.limits import UNIT_CODE_MAX_LENGTH, UNIT_CODE_PATTERN, UNIT_CODE_RULE
@@ -34,6 +34,7 @@ PATTERN_MESSAGES = {
     "root": "单位编码“{input}”无效：" + UNIT_CODE_RULE,
     "code": "单位编码“{input}”无效：" + UNIT_CODE_RULE,
     "data_set": "报表编码“{input}”无效：" + CODE_RULE,
+    "data_sets": "报表编码“{input}”无效：" + CODE_RULE,
     "codes": "指标编码“{input}”无效：" + CODE_LIST_RULE,
     "values": "数据元编码“{input}”无效：" + CODE_RULE,
     "check": "检查编号“{input}”无效：应为检查目录（/quality/checks/）中的编号，如 DQ-R01；可疑手册只能按针对单本手册的检查筛选",
@@ -54,12 +55,13 @@ ERROR_DESCRIPTIONS = {
     403: "无权执行此操作（如领导写数据），或通过登录会话写数据时缺少 CSRF 令牌",
     404: "单位、报表或指标不存在，或不在调用者的权限范围内（两者不加区分）",
     409: "数据已被他人修改（请求所依据的版本不是当前版本），或该期报表已审核（数据锁定）：什么都没有写入",
+    413: "请求体过大（超过 DATA_UPLOAD_MAX_MEMORY_SIZE，默认 2.5 MB），什么都没有写入",
     422: "参数或数据不合要求（problems 列出每一条原因），什么都没有写入",
     429: "错误的令牌尝试次数过多，该地址暂时被锁定",
     503: "数据库正忙（他人正在写同一份报表），请稍后重试；什么都没有写入",
 }
 READ_ERRORS = (401, 404, 422, 429)
-WRITE_ERRORS = (400, 401, 403, 404, 409, 422, 429, 503)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 422, 429, 503)
 
 
 def contract(ok: Any, errors: tuple[int, ...] = READ_ERRORS) -> dict[str, Any]:
@@ -69,5 +71,12 @@ def contract(ok: Any, errors: tuple[int, ...] = READ_ERRORS) -> dict[str, Any]:
     return {"response": {200: ok, **dict.fromkeys(errors, ErrorOut)}, "openapi_extra": {"responses": descriptions}}
 
 
-def unit_code_query(description: str) -> dict[str, Any]:
-    return {"pattern": UNIT_CODE, "max_length": UNIT_CODE_MAX_LENGTH, "description": description}
+def unit_query(description: str) -> Any:
+    """An optional ``unit`` query parameter (a unit code), e.g. ``?unit=T01``."""
+    return Query(None, pattern=UNIT_CODE, max_length=UNIT_CODE_MAX_LENGTH, description=description, example="T01")
+
+
+def period_query(description: str) -> Any:
+    """An optional ``period`` query parameter (month, quarter, year or MCH year), e.g. ``?period=2012Q1``."""
+    return Query(None, pattern=PERIOD_PATTERN, max_length=PERIOD_MAX_LENGTH, description=description,
+                 example="2012Q1")

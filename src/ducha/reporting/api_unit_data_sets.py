@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpRequest
 from ninja import Path, Router, Schema
 from ninja.errors import HttpError
@@ -38,8 +40,8 @@ class UnitDataSetsIn(Schema):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"data_sets": ["MCH_MONTHLY"], "based_on": 0}]})
 
-    data_sets: list[str] = Field(max_length=50, description="该单位报送的全部报表的编码（空列表：不报送任何报表）",
-                                 json_schema_extra={"items": {"pattern": CODE_PATTERN}})
+    data_sets: list[Annotated[str, Field(pattern=CODE_PATTERN)]] = Field(
+        max_length=50, description="该单位报送的全部报表的编码（空列表：不报送任何报表）")
     based_on: StrictInt = Field(ge=0, description="读取时得到的 version；期间被他人修改则返回 409，不写入")
 
 
@@ -62,7 +64,9 @@ def write_unit_data_sets(request: HttpRequest, payload: UnitDataSetsIn, code: st
         found = set_unit_data_sets(actor=actor_of(request), unit_code=code, codes=payload.data_sets,
                                    based_on=payload.based_on)
     except DataSetAssignmentError as err:
-        raise HttpError(409 if err.conflict else 422, str(err)) from None
+        if err.conflict:
+            raise HttpError(409, str(err)) from None
+        raise ValueError(f"data_sets：{err}") from None  # 422 with problems, naming the field
     except BusyError as err:
         raise HttpError(503, str(err)) from None
     return _out(found)

@@ -82,7 +82,7 @@ def _check_approvable(data_set: DataSet, unit: OrgUnit, period: Period) -> None:
     problems = check_report_period(data_set, period)
     if not data_set.org_units.filter(pk=unit.pk).exists():
         problems.append(f"单位“{unit.name}”不需要报送“{data_set.name}”")
-    elif not Submission.objects.filter(data_set=data_set, org_unit=unit, period=period.code).exists():
+    elif not problems and not Submission.objects.filter(data_set=data_set, org_unit=unit, period=period.code).exists():
         problems.append(f"{unit.name} {period.label} 的“{data_set.name}”尚未报送，不能审核（只能审核已报送的报表）")
     if problems:
         raise ApprovalError("；".join(problems))
