@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from ducha.indicators.mch_pack import install_mch_indicators
 from ducha.orgs.actions import create_org_unit, create_user
@@ -66,6 +67,30 @@ def mini_county(db: Any) -> MiniCounty:
         officer_a=user("officer_a", town_a, Role.MCH_OFFICER), officer_b=user("officer_b", town_b, Role.MCH_OFFICER),
         leader=user("leader1", county, Role.LEADER), outsider=user("outsider", other, Role.INSPECTOR),
     )
+
+
+def client_of(user: Any) -> Client:
+    """A new client logged in as ``user`` (without a password)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def login(username: str) -> Client:
+    """A new client logged in as one of the mini county's users (by password, as a person would)."""
+    client = Client()
+    assert client.login(username=username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def admin_site_client(mini_county: MiniCounty, client: Client) -> Client:
+    """The test client logged in as the county's administrator, made staff and superuser for the Django admin."""
+    admin = mini_county.admin
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    return client
 
 
 @pytest.fixture(autouse=True)

@@ -11,14 +11,14 @@ from datetime import datetime
 from typing import Any, Literal, cast
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import Field
 
+from ducha.core.api_helpers import id_path
 from ducha.core.job_runner import fail_if_interrupted
 from ducha.core.jobs import access_job, elapsed_seconds, kind_title, result_link, visible_jobs
 from ducha.core.models import Job
 
-JOB_ID_MAX = 9_223_372_036_854_775_807
 LIST_MAX = 200
 State = Literal["queued", "running", "done", "failed"]
 
@@ -78,7 +78,7 @@ def build_jobs_router(contract: Callable[..., dict[str, Any]]) -> Router:
     @router.get("/jobs/{job_id}", **contract(JobOut), summary="后台任务详情（状态与进度）")
     def get_job(
         request: HttpRequest,
-        job_id: int = Path(..., ge=1, le=JOB_ID_MAX, description="任务编号", example=1),
+        job_id: int = id_path("任务编号"),
     ) -> JobOut:
         """一个任务的状态、进度、结果或中文错误；不存在或无权查看时 404。进程已中断的运行中任务在此标记为失败。"""
         job = access_job(request.auth, job_id)  # type: ignore[attr-defined]

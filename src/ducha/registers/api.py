@@ -8,26 +8,28 @@ the record page shows: the ID number only as its last four digits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import Path, Query, Router
+from ninja import Query, Router
 
 from ducha.api_auth import actor_of
-from ducha.api_contract import PERIOD_MAX_LENGTH, PERIOD_PATTERN, UNIT_CODE, WRITE_ERRORS, contract
+from ducha.api_contract import WRITE_ERRORS, contract, period_query, unit_query
 from ducha.core.actor import actor_label
-from ducha.core.limits import UNIT_CODE_MAX_LENGTH
+from ducha.core.api_helpers import id_path
 from ducha.core.paging import api_page, page_query, page_schema, page_size_query
 from ducha.core.periods import parse_period
 from ducha.orgs.selectors import access_unit
 from ducha.registers import selectors
 from ducha.registers.actions import create_record, update_record
-from ducha.registers.api_entry import bound_form, submit
+from ducha.registers.api_entry import bound_form, correct, sent_fields, submit
 from ducha.registers.api_schemas import (
-    ID_MAX,
     ChildRecordDetailOut,
     ChildRecordIn,
     ChildRecordOut,
@@ -57,17 +59,15 @@ RECORD_NO = r"^[^\x00-\x1f\x7f]{1,40}$"
 
 
 def record_id_path(what: str) -> Any:
-    return Path(..., ge=1, le=ID_MAX, description=f"{what}的编号（id）", example=1)
+    return id_path(f"{what}的编号（id）")
 
 
 def _unit_query() -> Any:
-    return Query(None, pattern=UNIT_CODE, max_length=UNIT_CODE_MAX_LENGTH,
-                 description="只列该单位及其下级的手册（单位编码）；缺省为调用者可见的全部单位", example="T01")
+    return unit_query("只列该单位及其下级的手册（单位编码）；缺省为调用者可见的全部单位")
 
 
 def _period_query(what: str) -> Any:
-    return Query(None, pattern=PERIOD_PATTERN, max_length=PERIOD_MAX_LENGTH,
-                 description=f"只列{what}在该期间内的手册：201201、2012-01、2012Q1、2012、2012MCH", example="2012Q1")
+    return period_query(f"只列{what}在该期间内的手册：201201、2012-01、2012Q1、2012、2012MCH")
 
 
 REGISTERED_FROM = Query(None, description="建册日期不早于（含），如 2012-01-01")
@@ -117,13 +117,17 @@ def event_out(event: Any, form_class: Any) -> dict[str, Any]:
     return _entry(event, list(form_class.Meta.fields))
 
 
-def _filtered(qs: QuerySet[Any], *, date_field: str, period: str | None,
-              date_from: date | None, date_to: date | None, record_no: str | None) -> QuerySet[Any]:
+def _record_page(qs: QuerySet[Any], out: Callable[[Any], dict[str, Any]], *, date_field: str, period: str | None,
+                 date_from: date | None, date_to: date | None, record_no: str | None, page: int,
+                 page_size: int) -> dict[str, Any]:
+    """One page of the records in ``qs`` whose ``date_field`` is within the period and dates asked for."""
     start, end = date_from, date_to
     if period:
         per = parse_period(period)
         start, end = max(filter(None, [start, per.start])), min(filter(None, [end, per.end]))
-    return selectors.filter_records(qs, date_field=date_field, start=start, end=end, record_no=record_no or "")
+    rows = api_page(selectors.filter_records(qs, date_field=date_field, start=start, end=end,
+                                             record_no=record_no or ""), page, page_size)
+    return rows.answer([out(r) for r in rows.items])
 
 
 @router.get("/pregnancy-records", **contract(PregnancyPageOut), summary="孕产妇保健手册列表")
@@ -136,9 +140,8 @@ def list_pregnancy_records(
     actor = actor_of(request)
     root = access_unit(actor, unit) if unit else None
     qs = selectors.pregnancy_records(actor, unit=root).select_related("created_by", "batch")
-    rows = api_page(_filtered(qs, date_field="registered_on", period=period, date_from=date_from,
-                              date_to=date_to, record_no=record_no), page, page_size)
-    return rows.answer([pregnancy_out(r) for r in rows.items])
+    return _record_page(qs, pregnancy_out, date_field="registered_on", period=period, date_from=date_from,
+                        date_to=date_to, record_no=record_no, page=page, page_size=page_size)
 
 
 @router.get("/child-records", **contract(ChildPageOut), summary="儿童保健手册列表")
@@ -151,9 +154,8 @@ def list_child_records(
     actor = actor_of(request)
     root = access_unit(actor, unit) if unit else None
     qs = selectors.child_records(actor, unit=root).select_related("created_by", "batch", "mother")
-    rows = api_page(_filtered(qs, date_field="birth_date", period=period, date_from=date_from,
-                              date_to=date_to, record_no=record_no), page, page_size)
-    return rows.answer([child_out(r) for r in rows.items])
+    return _record_page(qs, child_out, date_field="birth_date", period=period, date_from=date_from,
+                        date_to=date_to, record_no=record_no, page=page, page_size=page_size)
 
 
 def pregnancy_detail(record: PregnancyRecord) -> dict[str, Any]:
@@ -184,31 +186,47 @@ def get_child_record(request: HttpRequest, record_id: int = record_id_path("儿�
 
 # ---- writes -----------------------------------------------------------------------------------------
 
-def _sent(payload: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {k: v for k, v in payload.model_dump(exclude_unset=True).items() if k not in skip}
+@dataclass(frozen=True)
+class RecordKind:
+    model: type[Any]
+    form: type[Any]
+    access: Callable[..., Any]  # selectors.access_…_record(actor, pk, write=…)
+    detail: Callable[[Any], dict[str, Any]]
+    form_takes_unit: bool = False  # the child form checks the mother's record number within the unit
+
+
+PREGNANCY = RecordKind(PregnancyRecord, PregnancyRecordForm, selectors.access_pregnancy_record, pregnancy_detail)
+CHILD = RecordKind(ChildRecord, ChildRecordForm, selectors.access_child_record, child_detail, form_takes_unit=True)
+
+
+def _create(request: HttpRequest, payload: Any, kind: RecordKind) -> dict[str, Any] | HttpResponse:
+    actor = actor_of(request)
+    unit = selectors.access_entry_unit(actor, payload.unit)
+    form_kwargs = {"unit": unit} if kind.form_takes_unit else {}
+    form = bound_form(kind.form, sent_fields(payload, skip=("unit",)), **form_kwargs)
+    return submit(form, lambda values: create_record(actor=actor, model=kind.model, unit=unit, values=values),
+                  lambda saved: kind.detail(kind.access(actor, saved.pk)))
+
+
+def _update(request: HttpRequest, payload: Any, record_id: int, kind: RecordKind) -> dict[str, Any] | HttpResponse:
+    actor = actor_of(request)
+    record = kind.access(actor, record_id, write=True)
+    return correct(kind.form, record, payload, partial(update_record, actor=actor, record=record),
+                   lambda _: kind.detail(kind.access(actor, record_id)))
 
 
 @router.post("/pregnancy-records", **contract(PregnancyRecordDetailOut, WRITE), summary="新建孕产妇保健手册")
 @with_body(PregnancyRecordIn)
 def create_pregnancy_record(request: HttpRequest, payload: Any) -> dict[str, Any] | HttpResponse:
     """与网页“新建孕产妇手册”同一校验、同一动作；未传的字段为空。同一单位的手册编号不能重复（422）。"""
-    actor = actor_of(request)
-    unit = selectors.access_entry_unit(actor, payload.unit)
-    form = bound_form(PregnancyRecordForm, _sent(payload, skip=("unit",)))
-    saved = submit(form, lambda values: create_record(actor=actor, model=PregnancyRecord, unit=unit, values=values))
-    return saved if isinstance(saved, HttpResponse) else pregnancy_detail(
-        selectors.access_pregnancy_record(actor, saved.pk))
+    return _create(request, payload, PREGNANCY)
 
 
 @router.post("/child-records", **contract(ChildRecordDetailOut, WRITE), summary="新建儿童保健手册")
 @with_body(ChildRecordIn)
 def create_child_record(request: HttpRequest, payload: Any) -> dict[str, Any] | HttpResponse:
     """与网页“新建儿童手册”同一校验、同一动作；性别和出生日期必填，母亲手册编号须是同一单位的手册。"""
-    actor = actor_of(request)
-    unit = selectors.access_entry_unit(actor, payload.unit)
-    form = bound_form(ChildRecordForm, _sent(payload, skip=("unit",)), unit=unit)
-    saved = submit(form, lambda values: create_record(actor=actor, model=ChildRecord, unit=unit, values=values))
-    return saved if isinstance(saved, HttpResponse) else child_detail(selectors.access_child_record(actor, saved.pk))
+    return _create(request, payload, CHILD)
 
 
 @router.patch("/pregnancy-records/{record_id}", **contract(PregnancyRecordDetailOut, WRITE),
@@ -217,13 +235,7 @@ def create_child_record(request: HttpRequest, payload: Any) -> dict[str, Any] | 
 def update_pregnancy_record(request: HttpRequest, payload: Any,
                             record_id: int = record_id_path("孕产妇保健手册")) -> dict[str, Any] | HttpResponse:
     """只传要改的字段和 ``based_on``（读取时的 version）；与网页“修改手册”同一校验。录入信息（录入人、时间、批次）不变。"""
-    actor = actor_of(request)
-    record = selectors.access_pregnancy_record(actor, record_id, write=True)
-    form = bound_form(PregnancyRecordForm, _sent(payload, skip=("based_on",)), instance=record)
-    saved = submit(form, lambda values: update_record(actor=actor, record=record, values=values,
-                                                      based_on=payload.based_on), based_on=payload.based_on)
-    return saved if isinstance(saved, HttpResponse) else pregnancy_detail(
-        selectors.access_pregnancy_record(actor, record_id))
+    return _update(request, payload, record_id, PREGNANCY)
 
 
 @router.patch("/child-records/{record_id}", **contract(ChildRecordDetailOut, WRITE), summary="修改儿童保健手册")
@@ -231,9 +243,4 @@ def update_pregnancy_record(request: HttpRequest, payload: Any,
 def update_child_record(request: HttpRequest, payload: Any,
                         record_id: int = record_id_path("儿童保健手册")) -> dict[str, Any] | HttpResponse:
     """只传要改的字段和 ``based_on``（读取时的 version）；与网页“修改手册”同一校验。"""
-    actor = actor_of(request)
-    record = selectors.access_child_record(actor, record_id, write=True)
-    form = bound_form(ChildRecordForm, _sent(payload, skip=("based_on",)), instance=record)
-    saved = submit(form, lambda values: update_record(actor=actor, record=record, values=values,
-                                                      based_on=payload.based_on), based_on=payload.based_on)
-    return saved if isinstance(saved, HttpResponse) else child_detail(selectors.access_child_record(actor, record_id))
+    return _update(request, payload, record_id, CHILD)

@@ -29,6 +29,7 @@ from ducha.registers.actions import RecordConflict, display
 from ducha.registers.import_write import json_value
 
 T = TypeVar("T")
+R = TypeVar("R")
 # Action error keys that are not form fields: the form field the user sent instead.
 FIELD_OF = {"mother": "mother_no", "id_hash": "national_id", "id_last4": "national_id"}
 
@@ -44,6 +45,11 @@ def _as_text(field: forms.Field | None, value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def sent_fields(payload: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields the request actually sent (not those left to their defaults), without ``skip``."""
+    return {k: v for k, v in payload.model_dump(exclude_unset=True).items() if k not in skip}
 
 
 def bound_form(form_class: type[Any], sent: dict[str, Any], *, instance: Any = None, **kwargs: Any) -> Any:
@@ -103,16 +109,28 @@ def _value(value: Any) -> Any:
     return float(shown) if hasattr(value, "as_tuple") else shown
 
 
-def submit(form: Any, save: Callable[[dict[str, Any]], T], *, based_on: int | None = None) -> T | HttpResponse:
-    """Validate ``form`` and hand its values to ``save`` (an action); a refusal as the API's answer."""
+def submit(form: Any, save: Callable[[dict[str, Any]], T], answer: Callable[[T], R], *,
+           based_on: int | None = None) -> R | HttpResponse:
+    """Validate ``form``, hand its values to ``save`` (an action) and answer with what it saved; a refusal
+    as the API's answer instead."""
     if not form.is_valid():
         return invalid_response(form, form.errors)
     values = form.values()
     try:
-        return save(values)
+        saved = save(values)
     except RecordConflict as err:
         return conflict_response(err, based_on if based_on is not None else 0, values)
     except ValidationError as err:
         return invalid_response(form, err.message_dict if hasattr(err, "error_dict") else {"__all__": err.messages})
     except BusyError as err:
         raise HttpError(503, str(err)) from None
+    return answer(saved)
+
+
+def correct(form_class: type[Any], stored: Any, payload: Any, update: Callable[..., T], answer: Callable[[T], R],
+            **form_kwargs: Any) -> R | HttpResponse:
+    """A correction (PATCH): the form over ``stored`` with the sent fields on top, then
+    ``update(values=…, based_on=…)`` with the version the caller read (a stale one whose fields changed: 409)."""
+    form = bound_form(form_class, sent_fields(payload, skip=("based_on",)), instance=stored, **form_kwargs)
+    return submit(form, lambda values: update(values=values, based_on=payload.based_on), answer,
+                  based_on=payload.based_on)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +20,7 @@ from ducha.api_contract import WRITE_ERRORS, contract
 from ducha.registers import selectors
 from ducha.registers.actions import create_event, update_event
 from ducha.registers.api import event_out, record_id_path, router
-from ducha.registers.api_entry import bound_form, submit
+from ducha.registers.api_entry import bound_form, correct, sent_fields, submit
 from ducha.registers.api_schemas import (
     AntenatalVisitIn,
     AntenatalVisitOut,
@@ -66,10 +67,6 @@ KINDS = [
 ]
 
 
-def _sent(payload: Any) -> dict[str, Any]:
-    return {k: v for k, v in payload.model_dump(exclude_unset=True).items() if k != "based_on"}
-
-
 def add_event_routes(router: Router, kind: EventKind) -> None:
     """The list, add and correct operations of one kind of visit/exam."""
     base = f"/{kind.records}/{{record_id}}/{kind.events}"
@@ -82,9 +79,9 @@ def add_event_routes(router: Router, kind: EventKind) -> None:
                   record_id: int = record_id_path(kind.record_label)) -> dict[str, Any] | HttpResponse:
         actor = actor_of(request)
         record = kind.access_record(actor, record_id, write=True)
-        form = bound_form(kind.form, _sent(payload), record=record)
-        saved = submit(form, lambda values: create_event(actor=actor, model=kind.model, record=record, values=values))
-        return saved if isinstance(saved, HttpResponse) else event_out(saved, kind.form)
+        form = bound_form(kind.form, sent_fields(payload), record=record)
+        return submit(form, lambda values: create_event(actor=actor, model=kind.model, record=record, values=values),
+                      lambda saved: event_out(saved, kind.form))
 
     def correct_event(request: HttpRequest, payload: Any,
                       record_id: int = record_id_path(kind.record_label),
@@ -92,12 +89,8 @@ def add_event_routes(router: Router, kind: EventKind) -> None:
         actor = actor_of(request)
         record = kind.access_record(actor, record_id, write=True)
         event = kind.access_event(actor, record, event_id, write=True)
-        form = bound_form(kind.form, _sent(payload), instance=event, record=record)
-        saved = submit(form, lambda values: update_event(actor=actor, event=event, values=values,
-                                                         based_on=payload.based_on), based_on=payload.based_on)
-        if isinstance(saved, HttpResponse):
-            return saved
-        return event_out(kind.access_event(actor, record, event_id), kind.form)
+        return correct(kind.form, event, payload, partial(update_event, actor=actor, event=event),
+                       lambda _: event_out(kind.access_event(actor, record, event_id), kind.form), record=record)
 
     with_body(kind.entry_in)(add_event)
     with_body(kind.patch_in)(correct_event)

@@ -23,6 +23,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat
 from pydantic_core import PydanticCustomError
 
 from ducha.api_contract import UNIT_CODE
+from ducha.core.api_helpers import ID_MAX
 from ducha.core.limits import UNIT_CODE_MAX_LENGTH
 from ducha.registers.forms import (
     AntenatalVisitForm,
@@ -35,7 +36,6 @@ from ducha.registers.forms import (
 F = TypeVar("F", bound=Callable[..., Any])
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 INT_MAX = {models.PositiveSmallIntegerField: 32767, models.PositiveIntegerField: 2_147_483_647}
-ID_MAX = 9_223_372_036_854_775_807
 FORM_ONLY = {
     "national_id": (str, Field("", max_length=30, description="身份证号（18 位或 15 位）：只保存加盐散列和后四位，"
                                                              "不保存号码本身，读取时不返回；不修改请不传")),

@@ -12,6 +12,7 @@ from ducha.quality.checks.records import (
     blank,
     duplicate_pairs,
     explain_duplicate,
+    explain_hb,
     explain_identity,
     explain_measurements,
     explain_same_day,
@@ -72,10 +73,6 @@ def build_hb(d: ScanData, p: Params, min_n: int) -> ir.Table:
     e = d["exams"]
     bad = ((e.hb < p["hb_min"]) | (e.hb > p["hb_max"])).fill_null(False)
     return pick(e.filter(bad), kind=ibis.literal("体检"), on=e.exam_on, hb=e.hb)
-
-
-def explain_hb(row: Row, p: Params, labels: Labels) -> str:
-    return f"{row['kind']} {fmt(row['on'])} 血红蛋白 {row['hb']} g/L，不在 {p['hb_min']}–{p['hb_max']} g/L 之内"
 
 
 def build_who_flags(d: ScanData, p: Params, min_n: int) -> ir.Table:

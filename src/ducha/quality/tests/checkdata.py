@@ -32,6 +32,15 @@ def result(outcome: Outcome, unit_id: int = 1, subject: str = "") -> Result:
     return found[0]
 
 
+def merge(*parts: dict[str, list]) -> dict[str, list]:
+    """The columns of several tables as one table (each column's values one after the other)."""
+    out: dict[str, list] = {}
+    for p in parts:
+        for k, v in p.items():
+            out.setdefault(k, []).extend(v)
+    return out
+
+
 def days(start: date, count: int, step: int = 1) -> list[date]:
     return [start + timedelta(days=step * i) for i in range(count)]
 

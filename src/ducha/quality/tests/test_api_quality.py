@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
+from ducha.conftest import client_of
 from ducha.core.periods import parse_period
 from ducha.quality.actions import run_quality_scan
 from ducha.quality.models import CheckResult, QualityRun, SuspectRecord
@@ -19,12 +19,6 @@ from ducha.quality.selectors_suspects import suspects_in
 from ducha.quality.tests.test_suspect_pages import scanned
 
 __all__ = ["scanned"]  # the fixture: 甲镇's cards written in one sitting, an impossible weight in 乙乡
-
-
-def client_of(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_runs_are_listed_for_the_unit_with_figures_over_the_callers_units(scanned: Any) -> None:

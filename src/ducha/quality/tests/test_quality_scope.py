@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client, override_settings
+from django.test import Client
 from openpyxl import load_workbook
 
 from ducha.core.periods import parse_period
@@ -23,15 +23,10 @@ from ducha.quality.export import run_to_json, run_to_xlsx
 from ducha.quality.models import CheckResult, QualityRun, SuspectRecord
 from ducha.quality.tests.registerdata import build_registers
 
+pytestmark = pytest.mark.usefixtures("quality_urls")  # quality/tests/conftest.py
 Q1 = parse_period("2012Q1")
 # What only the county or the other township would show: T02's unit, its records, the inspector, the county.
 FOREIGN = ["T02", "乙乡", "B000", "B001", "乙0", "inspector1", "测试县", "T03", "丙镇", "T10", "县医院"]
-
-
-@pytest.fixture(autouse=True)
-def quality_urls() -> Any:
-    with override_settings(ROOT_URLCONF="ducha.quality.tests.urls_quality"):
-        yield
 
 
 @pytest.fixture

@@ -12,15 +12,9 @@ from ducha.core.periods import parse_period
 from ducha.quality.actions import run_quality_scan
 from ducha.quality.checks.base import catalogue
 from ducha.quality.models import CheckResult, QualityRun, SuspectRecord, UnitQualityScore
-from ducha.quality.tests.registerdata import BURST_CARDS, build_registers
+from ducha.quality.tests.registerdata import BURST_CARDS
 
 Q1 = parse_period("2012Q1")
-
-
-@pytest.fixture
-def county(mini_county: Any) -> Any:
-    build_registers(mini_county)
-    return mini_county
 
 
 def test_scan_stores_results_scores_and_suspects(county: Any) -> None:

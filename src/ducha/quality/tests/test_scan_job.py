@@ -5,37 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client, override_settings
 
-from ducha.conftest import PASSWORD, MiniCounty
+from ducha.conftest import MiniCounty, login
 from ducha.core.models import Job
 from ducha.core.worker import run_worker
 from ducha.orgs.models import Membership
 from ducha.quality.models import QualityRun
-from ducha.quality.tests.registerdata import build_registers
 
-pytestmark = [pytest.mark.usefixtures("quality_urls"),
+pytestmark = [pytest.mark.usefixtures("quality_urls", "no_heartbeat"),  # quality/tests/conftest.py
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 SCAN = {"period": "2012Q1", "unit": "T00"}
 
 
 @pytest.fixture
-def quality_urls(settings: Any) -> Any:
+def no_heartbeat(settings: Any) -> None:
     settings.DUCHA_JOB_HEARTBEAT_SECONDS = 0  # the scans here take far less than a heartbeat
-    with override_settings(ROOT_URLCONF="ducha.quality.tests.urls_quality"):
-        yield
-
-
-@pytest.fixture
-def county(mini_county: MiniCounty) -> MiniCounty:
-    build_registers(mini_county)
-    return mini_county
-
-
-def login(name: str) -> Client:
-    client = Client()
-    assert client.login(username=name, password=PASSWORD)
-    return client
 
 
 def test_the_scan_runs_in_the_background_and_links_its_results(county: MiniCounty) -> None:

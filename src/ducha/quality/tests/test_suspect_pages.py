@@ -11,10 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client, override_settings
 from django.utils import timezone
 
-from ducha.conftest import PASSWORD
+from ducha.conftest import login
 from ducha.core.periods import parse_period
 from ducha.quality.actions import run_quality_scan
 from ducha.quality.models import CheckResult, QualityRun, SuspectRecord
@@ -22,20 +21,8 @@ from ducha.quality.selectors_suspects import suspect_page, top_by_unit
 from ducha.quality.tests.registerdata import build_registers
 from ducha.registers.models import ChildExam, ChildRecord, PregnancyRecord
 
-pytestmark = pytest.mark.usefixtures("quality_urls")
+pytestmark = pytest.mark.usefixtures("quality_urls")  # quality/tests/conftest.py
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def quality_urls() -> Any:
-    with override_settings(ROOT_URLCONF="ducha.quality.tests.urls_quality"):
-        yield
-
-
-def login(name: str) -> Client:
-    client = Client()
-    assert client.login(username=name, password=PASSWORD)
-    return client
 
 
 @pytest.fixture

@@ -13,20 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from ducha.audit.models import AuditEntry
+from ducha.conftest import client_of
 from ducha.registers.actions import update_record
 from ducha.registers.models import AntenatalVisit, ChildExam, ChildRecord, PostpartumVisit, PregnancyRecord
 
 pytestmark = pytest.mark.django_db
 ID = "110101199003071234"  # check character not verified here: the form's own rule decides
-
-
-def client_of(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

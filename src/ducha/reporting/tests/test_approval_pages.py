@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ducha.audit.models import AuditEntry
+from ducha.conftest import client_of
 from ducha.core.periods import month
 from ducha.reporting.actions import save_report
 from ducha.reporting.approval import approve_period
@@ -18,12 +19,6 @@ from ducha.reporting.tests.entry_client import page_inputs
 JAN = month(2012, 1)
 ENTRY = reverse("reporting:entry") + "?unit=T01&period=201201"
 STATUS = reverse("reporting:status") + "?period=2012Q1"
-
-
-def client_of(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
