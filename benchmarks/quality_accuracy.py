@@ -12,6 +12,12 @@ least 2 % of its records are suspect (§3); a stray implausible value is not an 
 checks (§1) judge the monthly reports, not the cards, and are left out.
 "Right reason" means one of the checks that describe its kind of fabrication fired. Record level: the
 suspect records against the records the generator touched.
+
+``--verdict scan`` judges townships by the scan's own fabrication verdict instead (``quality.verdict``): a
+township is flagged when its verdict is 疑似编造 or 需核实; its records are the suspect records of the flagged
+townships. ``--verdict both`` (the default) reports both rules side by side.
+
+    .venv/bin/python benchmarks/quality_accuracy.py --seeds 2012 7 --verdict scan
 """
 
 from __future__ import annotations
@@ -81,8 +87,10 @@ def evaluate(seed: int) -> dict[str, Any]:
     truth_all = set(PlantedFabrication.objects.values_list("record_type", "record_id"))
     truth_records = set(PlantedFabrication.objects.filter(kind__in=RECORD_KINDS)
                         .values_list("record_type", "record_id"))
+    rule = _scan_verdict(run, towns, planted_units, suspects, truth_all, truth_records)
     return {
         "seed": seed,
+        "verdict_scan": rule,
         "planted": {towns[pk]: kind_of[pk] for pk in sorted(planted_units)},
         "flagged_clean": sorted(towns[pk] for pk in flagged - planted_units),
         "missed": sorted(towns[pk] for pk in planted_units - flagged),
@@ -102,9 +110,40 @@ def evaluate(seed: int) -> dict[str, Any]:
     }
 
 
+def _scan_verdict(run: Any, towns: dict[int, str], planted: set[int], suspects: set[tuple[str, int]],
+                  truth_all: set[tuple[str, int]], truth_records: set[tuple[str, int]]) -> dict[str, Any]:
+    """Townships flagged by the scan's own verdict (疑似编造 or 需核实), and the suspect records in them."""
+    from ducha.quality.models import SuspectRecord, UnitQualityScore, Verdict
+
+    rows = UnitQualityScore.objects.filter(run=run, unit_id__in=towns)
+    shown = {r.unit_id: r.get_verdict_display() + (f"（{r.confidence}）" if r.confidence else "") for r in rows}
+    flagged = {r.unit_id for r in rows if r.verdict in (Verdict.SUSPECT, Verdict.VERIFY)}
+    inside = set(SuspectRecord.objects.filter(run=run, unit_id__in=flagged).values_list("record_type", "record_id"))
+    return {
+        "verdicts": {towns[pk]: shown.get(pk, "") for pk in sorted(towns, key=lambda pk: towns[pk])},
+        "flagged_clean": sorted(towns[pk] for pk in flagged - planted),
+        "missed": sorted(towns[pk] for pk in planted - flagged),
+        "units": {"precision": _ratio(len(flagged & planted), len(flagged)),
+                  "recall": _ratio(len(flagged & planted), len(planted))},
+        "records": {"suspects": len(inside), "precision": _ratio(len(inside & truth_all), len(inside)),
+                    "recall": _ratio(len(inside & truth_records), len(truth_records)),
+                    "all_suspects_recall": _ratio(len(suspects & truth_records), len(truth_records))},
+    }
+
+
+def _shown(result: dict[str, Any], verdict: str) -> dict[str, Any]:
+    if verdict == "scan":
+        return {"seed": result["seed"], "planted": result["planted"], **result["verdict_scan"]}
+    if verdict == "rule":
+        return {k: v for k, v in result.items() if k != "verdict_scan"}
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[2012, 7])
+    parser.add_argument("--verdict", choices=["rule", "scan", "both"], default="both",
+                        help="rule：§2/§4 任一可疑或 ≥ 2%% 手册可疑；scan：检查自己的编造判定（疑似编造或需核实）；both：两者")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
@@ -116,7 +155,7 @@ def main() -> None:
             env = {k: v for k, v in os.environ.items() if not k.startswith("DUCHA_")} | {"DUCHA_HOME": home}
             out = subprocess.run([sys.executable, __file__, "--one", str(seed)], env=env, check=True,
                                  capture_output=True, text=True).stdout
-            results.append(json.loads(out.strip().splitlines()[-1]))
+            results.append(_shown(json.loads(out.strip().splitlines()[-1]), args.verdict))
     print(json.dumps(results, ensure_ascii=False, indent=2))
 
 

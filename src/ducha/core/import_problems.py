@@ -46,6 +46,10 @@ PROBLEM_TITLES: dict[str, str] = {
     "IMP045": "撤销日期早于启用日期",
     "IMP046": "无权导入",
     "IMP053": "单位该期报表已审核，不能修改",
+    # 报送时间 of the report import (ducha.core.import_times).
+    "IMP054": "报送时间只有时刻、没有日期",
+    "IMP055": "报送时间晚于导入时间",
+    "IMP056": "报送时间过早（早于报表期间开始或 2000-01-01）",
     # Register import (ducha.registers.import_*).
     "REG001": "无法识别的工作表",
     "REG002": "一个文件中同时有孕产妇和儿童的登记",
@@ -54,6 +58,11 @@ PROBLEM_TITLES: dict[str, str] = {
     "REG011": "日期先后不可能",
     "REG012": "身份证号格式不对",
     "REG013": "身份证号校验位不对",
+    # 录入时间/修改时间 (entry metadata from another system; ducha.core.import_times).
+    "REG014": "录入时间或修改时间只有时刻、没有日期",
+    "REG015": "录入时间或修改时间晚于导入时间",
+    "REG016": "录入时间或修改时间早于 2000-01-01",
+    "REG017": "修改时间早于录入时间",
     "REG020": "手册编号重复",
     "REG021": "同一手册的身份信息前后不一致",
     "REG022": "检查/访视所属的手册不存在",

@@ -22,6 +22,7 @@ from ducha.quality.models import CheckResult, QualityRun, SuspectRecord, UnitQua
 from ducha.quality.scoring import UnitScore, score_units, suspects
 from ducha.quality.selectors import can_run_scan
 from ducha.quality.store import load_scan_data
+from ducha.quality.verdict import FABRICATION, INCOMPLETE, INCONSISTENT
 
 
 def scanned_units(actor: Actor, root: OrgUnit) -> list[OrgUnit]:
@@ -44,7 +45,7 @@ def run_quality_scan(*, actor: Actor, period: Period, root: OrgUnit,
     checks = catalogue()
     data = load_scan_data(actor, units=units, period=period, root=root, core=core_elements())
     ids = [u.pk for u in units]
-    outcome = run_checks(data, ids, checks=checks, progress=progress)
+    outcome = run_checks(data, ids, checks=checks, progress=progress, root=root.pk)
     scores = score_units(outcome, checks, ids)
     with transaction.atomic():
         run = QualityRun.objects.create(period=period.code, root=root, created_by=_user(actor), started_at=started,
@@ -86,5 +87,9 @@ def _store(run: QualityRun, outcome: Outcome, scores: list[UnitScore], checks: l
     UnitQualityScore.objects.bulk_create([
         UnitQualityScore(run=run, unit_id=s.unit_id, score=s.score, grade=s.grade, fired=s.fired, passed=s.passed,
                          undecided=s.undecided, records=s.records, suspect_records=s.suspect_records,
-                         penalties=s.penalties)
+                         penalties=s.penalties, verdict=s.verdict, confidence=s.confidence,
+                         verdict_text=s.verdict_text, fabrication_signals=len({g["group"] for g in s.signals}),
+                         incomplete_records=s.kind_records(INCOMPLETE),
+                         inconsistent_records=s.kind_records(INCONSISTENT),
+                         fabrication_records=s.kind_records(FABRICATION), kinds=s.kinds, signals=s.signals)
         for s in scores], batch_size=1000)

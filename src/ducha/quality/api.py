@@ -13,22 +13,23 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Path, Query, Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import Field
 
 from ducha.api_auth import actor_of
-from ducha.api_contract import PERIOD_MAX_LENGTH, PERIOD_PATTERN, UNIT_CODE, contract
-from ducha.core.limits import UNIT_CODE_MAX_LENGTH
+from ducha.api_contract import contract, period_query, unit_query
+from ducha.core.actor import Actor
+from ducha.core.api_helpers import id_path
 from ducha.core.paging import api_page, page_query, page_schema, page_size_query
 from ducha.core.periods import PeriodError, parse_period
 from ducha.orgs.api import scoped_root
+from ducha.orgs.models import OrgUnit
 from ducha.quality.checks.base import METHOD_MARK, STATUS_LABELS, catalogue
 from ducha.quality.models import CheckResult, QualityRun, SuspectRecord
 from ducha.quality.selectors import access_run, quality_runs, run_figures, run_results, unit_scores
 from ducha.quality.selectors_suspects import record_checks, suspects_in
 
 router = Router(tags=["数据质量"])
-RUN_ID_MAX = 9_223_372_036_854_775_807
 
 
 def _id_pattern(ids: list[str]) -> str:
@@ -69,6 +70,17 @@ class UnitScoreOut(Schema):
     records: int = Field(description="手册数")
     suspect_records: int = Field(description="可疑手册数")
     penalties: dict[str, Any] = Field(description="扣分明细：检查编号 → 扣分")
+    verdict: str = Field(description="编造判定：suspect 疑似编造、verify 需核实、clear 未见编造迹象、unknown 无法判断"
+                                     "（只依据编造迹象，见 docs/quality-checks.md 判定方法）")
+    verdict_label: str = Field(description="编造判定的中文")
+    confidence: str = Field(description="判定的把握：高、中、低；无法判断时为空")
+    verdict_text: str = Field(description="判定依据（哪些相互独立的编造迹象、涉及多少手册）")
+    fabrication_signals: int = Field(description="相互独立的编造迹象组数")
+    fabrication_records: int = Field(description="编造迹象检查涉及的手册数")
+    inconsistent_records: int = Field(description="记录不一致（日期顺序、数值不合逻辑、重复）的手册数")
+    incomplete_records: int = Field(description="记录不全（缺身份信息、日期、必测项目）的手册数")
+    kinds: dict[str, Any] = Field(description="分类得分：report 报表质量、incomplete 记录不全、inconsistent 记录不一致、"
+                                              "fabrication 编造迹象 → {score 得分, fired 可疑项, penalty 扣分, records 手册数}")
 
 
 class RunDetailOut(RunOut):
@@ -82,7 +94,7 @@ class CheckResultOut(Schema):
     unit: str = Field(description="单位编码")
     unit_name: str = Field(description="单位名称")
     subject: str = Field(description="对象：录入人/检查者或导入批次；单位级的结果为空")
-    status: str = Field(description="结果：fired 可疑、passed 通过、undecided 无法判断")
+    status: str = Field(description="结果：fired 可疑、passed 通过、undecided 无法判断、habit 全县习惯（检查范围一条）")
     status_label: str = Field(description="结果的中文")
     measured: float | None = Field(description="测得值")
     threshold: float | None = Field(description="阈值")
@@ -117,12 +129,18 @@ SuspectPageOut = page_schema("SuspectRecordPage", SuspectOut, "可疑手册")
 
 
 def _unit_query() -> Any:
-    return Query(None, pattern=UNIT_CODE, max_length=UNIT_CODE_MAX_LENGTH,
-                 description="统计的单位（单位编码）：只计该单位及其下级；缺省为调用者的最上级单位", example="T01")
+    return unit_query("统计的单位（单位编码）：只计该单位及其下级；缺省为调用者的最上级单位")
 
 
 def _run_path() -> Any:
-    return Path(..., ge=1, le=RUN_ID_MAX, description="质量检查编号", example=1)
+    return id_path("质量检查编号")
+
+
+def _scoped_run(request: HttpRequest, run_id: int, unit: str | None) -> tuple[Actor, OrgUnit, QualityRun]:
+    """The caller, the unit counted over (``unit`` or the caller's top unit) and the run, 404 unless it covers it."""
+    actor = actor_of(request)
+    root = scoped_root(actor, unit)
+    return actor, root, access_run(actor, run_id, root=root)
 
 
 def _period_label(code: str) -> str:
@@ -143,8 +161,7 @@ def run_out(figures: Any) -> dict[str, Any]:
 @router.get("/quality-runs", **contract(RunPageOut), summary="质量检查列表")
 def list_quality_runs(
     request: HttpRequest, unit: str | None = _unit_query(),
-    period: str | None = Query(None, pattern=PERIOD_PATTERN, max_length=PERIOD_MAX_LENGTH,
-                               description="只列该期间的检查：201201、2012Q1、2012、2012MCH", example="2012Q1"),
+    period: str | None = period_query("只列该期间的检查：201201、2012Q1、2012、2012MCH"),
     page: int = page_query(), page_size: int = page_size_query(),
 ) -> dict[str, Any]:
     """覆盖 ``unit`` 的质量检查（检查范围是该单位或其上级），最新的在前；各项数字只计调用者在 ``unit`` 下可见的单位。"""
@@ -157,12 +174,14 @@ def list_quality_runs(
 @router.get("/quality-runs/{run_id}", **contract(RunDetailOut), summary="一次质量检查及各单位得分")
 def get_quality_run(request: HttpRequest, run_id: int = _run_path(), unit: str | None = _unit_query()) -> dict[str, Any]:
     """一次检查的概况和 ``unit`` 下各单位的数据质量得分；检查不存在或不覆盖 ``unit`` 时 404。"""
-    actor = actor_of(request)
-    root = scoped_root(actor, unit)
-    run = access_run(actor, run_id, root=root)
+    actor, root, run = _scoped_run(request, run_id, unit)
     scores = [{"unit": s.unit.code, "unit_name": s.unit.name, "score": s.score, "grade": s.grade, "fired": s.fired,
                "passed": s.passed, "undecided": s.undecided, "records": s.records,
-               "suspect_records": s.suspect_records, "penalties": s.penalties if isinstance(s.penalties, dict) else {}}
+               "suspect_records": s.suspect_records, "penalties": s.penalties if isinstance(s.penalties, dict) else {},
+               "verdict": s.verdict, "verdict_label": s.get_verdict_display(), "confidence": s.confidence,
+               "verdict_text": s.verdict_text, "fabrication_signals": s.fabrication_signals,
+               "fabrication_records": s.fabrication_records, "inconsistent_records": s.inconsistent_records,
+               "incomplete_records": s.incomplete_records, "kinds": s.kinds if isinstance(s.kinds, dict) else {}}
               for s in unit_scores(actor, run, root)]
     return run_out(run_figures(actor, [run], root)[0]) | {"scores": scores}
 
@@ -180,14 +199,12 @@ def list_check_results(
     request: HttpRequest, run_id: int = _run_path(), unit: str | None = _unit_query(),
     check: str | None = Query(None, pattern=CHECK_PATTERN, max_length=12,
                               description="只列该检查的结果（检查编号，如 DQ-R01）", example="DQ-R01"),
-    status: Literal["fired", "passed", "undecided"] | None = Query(
-        None, description="只列该结果：fired 可疑、passed 通过、undecided 无法判断"),
+    status: Literal["fired", "passed", "undecided", "habit"] | None = Query(
+        None, description="只列该结果：fired 可疑、passed 通过、undecided 无法判断、habit 全县习惯"),
     page: int = page_query(), page_size: int = page_size_query(),
 ) -> dict[str, Any]:
     """每项检查在每个单位（及录入人、导入批次）的结果和证据文字，按单位、检查编号排列，分页。"""
-    actor = actor_of(request)
-    root = scoped_root(actor, unit)
-    run = access_run(actor, run_id, root=root)
+    actor, root, run = _scoped_run(request, run_id, unit)
     titles = {c.id: c.title for c in catalogue()}
     rows = api_page(run_results(actor, run, root, status=status, check_id=check or ""), page, page_size)
     return rows.answer([result_out(r, titles) for r in rows.items])
@@ -211,8 +228,6 @@ def list_suspect_records(
     page: int = page_query(), page_size: int = page_size_query(),
 ) -> dict[str, Any]:
     """可疑手册按风险权重从高到低（同权重按单位、手册）排列，与可疑手册页相同；分页，可按单位和检查筛选。"""
-    actor = actor_of(request)
-    root = scoped_root(actor, unit)
-    run = access_run(actor, run_id, root=root)
+    actor, root, run = _scoped_run(request, run_id, unit)
     rows = api_page(suspects_in(actor, run, root, check_id=check or ""), page, page_size)
     return rows.answer([suspect_out(r, rows.offset + i + 1) for i, r in enumerate(rows.items)])

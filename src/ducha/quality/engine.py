@@ -3,6 +3,8 @@
 Each check's Ibis expression is executed by DuckDB and its rows turned into results with Chinese
 evidence. Group checks give one result per unit (or per operator/batch within a unit); record checks
 give suspect records plus one result per unit; a check that cannot judge a unit says why (无法判断).
+A check with ``habit=True`` whose units share a signal adds one county-habit result for the scan's root
+(``checks.base`` docstring); ``run_checks(root=…)`` names that unit (default: the first unit judged).
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ import ibis
 
 from ducha.quality.checks.base import (
     FIRED,
+    HABIT,
+    METHOD_MARK,
     PASSED,
     UNDECIDED,
     Check,
     Labels,
     ScanData,
     catalogue,
+    fmt,
     undecided_text,
 )
 
@@ -144,7 +149,31 @@ def _hits(check: Check, rows: list[dict[str, Any]], labels: Labels, record_type:
                 explain(row, params, labels)) for row in rows]
 
 
-def run_check(con: Any, check: Check, data: ScanData, outcome: Outcome, units: list[int]) -> None:
+def habit_result(check: Check, rows: list[dict[str, Any]], labels: Labels, root: int) -> Result | None:
+    """The one county-habit row of a check whose units share a signal, or None."""
+    if not check.habit or check.explain_habit is None:
+        return None
+    shared = [r for r in rows if r.get("county_habit")]
+    if not shared:
+        return None
+    row = next((r for r in shared if r.get("habit_spared")), shared[0])
+    params = check.params()
+    units, judged = int(row.get("habit_units") or 0), int(row.get("peer_units") or 0)
+    share = units / judged if judged else None
+    spared = sorted(labels.unit(r["unit_id"]) for r in shared if r.get("habit_spared"))
+    kept = sorted(labels.unit(r["unit_id"]) for r in shared if r.get("status") == FIRED)
+    text = (f"全县 {units}/{judged} 个单位{check.explain_habit(row, params, labels)}：是全县的习惯，不作为各单位的问题"
+            + (f"；其中偏离同级单位的 {'、'.join(kept)} 仍判为可疑" if kept else "")
+            + f"{METHOD_MARK}超出参考值的单位占 {units}/{judged}，达到 habit_share = {params.get('habit_share')}；"
+              f"同级中位数 {fmt(row.get('peer_median'), 2)}，同级稳健标准差 {fmt(row.get('peer_sd'), 2)}")
+    evidence = {"habit_units": units, "peer_units": judged, "share": share, "peer_median": row.get("peer_median"),
+                "peer_sd": row.get("peer_sd"), "spared": spared, "kept": kept}
+    return Result(check.id, root, "", HABIT, share, _number(params.get("habit_share")), judged, jsonable(evidence),
+                  text)
+
+
+def run_check(con: Any, check: Check, data: ScanData, outcome: Outcome, units: list[int],
+              root: int | None = None) -> None:
     params, min_n = check.params(), check.minimum()
     if check.is_record_check:
         hits = _hits(check, _rows(con, check.build(data, params, min_n)), data.labels, check.record_type,
@@ -152,8 +181,12 @@ def run_check(con: Any, check: Check, data: ScanData, outcome: Outcome, units: l
         outcome.hits += hits
         outcome.results += record_results(check, hits, outcome.records, units, data.labels)
         return
-    results = group_results(check, _rows(con, check.build(data, params, min_n)), data.labels)
+    rows = _rows(con, check.build(data, params, min_n))
+    results = group_results(check, rows, data.labels)
     outcome.results += results
+    county = habit_result(check, rows, data.labels, root if root is not None else (units[0] if units else 0))
+    if county is not None:
+        outcome.results.append(county)
     if check.implicate is not None and check.explain_record is not None:
         fired = {r.unit_id for r in results if r.status == FIRED}
         rows = [r for r in _rows(con, check.implicate(data, params, min_n)) if int(r["unit_id"]) in fired]
@@ -173,14 +206,14 @@ def record_counts(con: Any, data: ScanData) -> dict[tuple[int, str], int]:
 
 
 def run_checks(data: ScanData, units: list[int], *, checks: list[Check] | None = None,
-               progress: Callable[[Check], None] | None = None) -> Outcome:
+               progress: Callable[[Check], None] | None = None, root: int | None = None) -> Outcome:
     con = ibis.duckdb.connect()
     outcome = Outcome(records=record_counts(con, data))
     for check in checks if checks is not None else catalogue():
         if progress is not None:
             progress(check)
         try:
-            run_check(con, check, data, outcome, units)
+            run_check(con, check, data, outcome, units, root)
         except Exception as exc:  # the one place a failing check is caught: the scan reports it and goes on
             logger.exception("quality check %s failed", check.id)
             outcome.results = [r for r in outcome.results if r.check_id != check.id]

@@ -18,6 +18,7 @@ class ResultStatus(models.TextChoices):
     FIRED = "fired", "可疑"
     PASSED = "passed", "通过"
     UNDECIDED = "undecided", "无法判断"
+    HABIT = "habit", "全县习惯"
 
 
 class RecordType(models.TextChoices):
@@ -31,6 +32,22 @@ class Grade(models.TextChoices):
     FAIR = "中", "中"
     POOR = "差", "差"
     UNKNOWN = "", "无法判断"
+
+
+class Verdict(models.TextChoices):
+    """The fabrication verdict of a unit (``quality.verdict``): on fabrication evidence only."""
+
+    SUSPECT = "suspect", "疑似编造"
+    VERIFY = "verify", "需核实"
+    CLEAR = "clear", "未见编造迹象"
+    UNKNOWN = "unknown", "无法判断"
+
+
+class Confidence(models.TextChoices):
+    HIGH = "高", "高"
+    MEDIUM = "中", "中"
+    LOW = "低", "低"
+    NONE = "", "—"
 
 
 class QualityRun(models.Model):
@@ -105,6 +122,17 @@ class UnitQualityScore(models.Model):
     records = models.PositiveIntegerField("手册数", default=0)
     suspect_records = models.PositiveIntegerField("可疑手册数", default=0)
     penalties = models.JSONField("扣分明细", default=dict)
+    verdict = models.CharField("编造判定", max_length=8, choices=Verdict.choices, default=Verdict.UNKNOWN)
+    confidence = models.CharField("判定把握", max_length=1, choices=Confidence.choices, blank=True)
+    verdict_text = models.TextField("判定依据", blank=True)
+    fabrication_signals = models.PositiveIntegerField("独立编造迹象", default=0,
+                                                      help_text="可疑的编造迹象检查，按相互独立的组计数")
+    incomplete_records = models.PositiveIntegerField("记录不全手册数", default=0)
+    inconsistent_records = models.PositiveIntegerField("记录不一致手册数", default=0)
+    fabrication_records = models.PositiveIntegerField("编造迹象手册数", default=0)
+    kinds = models.JSONField("分类得分", default=dict,
+                             help_text="报表质量、记录不全、记录不一致、编造迹象各自的得分、可疑项、扣分和手册数")
+    signals = models.JSONField("编造迹象明细", default=list)
 
     class Meta:
         verbose_name = "单位数据质量得分"

@@ -8,14 +8,20 @@ judge gets no score. Grades: 优 ≥ 90, 良 75–89.9, 中 60–74.9, 差 < 60.
 
 Risk weight of a suspect record: the sum of the severities (低 1, 中 2, 高 3) of the distinct checks that
 flagged it, so a record caught by several checks ranks above one caught by a single check.
+
+Kinds of trouble (``quality.verdict``): the same penalties are also summed per kind (报表质量, 记录不全, 记录不一致,
+编造迹象) into a per-kind score, with the records each kind flagged; the fabrication verdict and its confidence
+come from the fabrication signals only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ducha.quality.checks.base import FIRED, PASSED, UNDECIDED, Check
 from ducha.quality.engine import Hit, Outcome, Result
+from ducha.quality.verdict import INCONSISTENT, KINDS, UNKNOWN, UnitFacts, judge, kind_of, peer_median_shares
 
 PENALTY = {1: 4.0, 2: 8.0, 3: 15.0}
 FULL_SHARE = 0.10
@@ -34,6 +40,14 @@ class UnitScore:
     records: int
     suspect_records: int
     penalties: dict[str, float] = field(default_factory=dict)
+    kinds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    verdict: str = UNKNOWN
+    confidence: str = ""
+    verdict_text: str = ""
+    signals: list[dict[str, Any]] = field(default_factory=list)
+
+    def kind_records(self, kind: str) -> int:
+        return int(self.kinds.get(kind, {}).get("records", 0))
 
 
 @dataclass
@@ -68,26 +82,55 @@ def penalty(check: Check, results: list[Result]) -> float:
     return round(points * min(1.0, share / FULL_SHARE), 1)
 
 
+def _kinds(checks: list[Check], statuses: dict[str, str], penalties: dict[str, float],
+           flagged: dict[str, set[tuple[str, int]]]) -> dict[str, dict[str, Any]]:
+    """Per kind: score (100 minus that kind's penalties; none when no check of the kind judged), fired checks,
+    penalty points and distinct records flagged."""
+    out: dict[str, dict[str, Any]] = {}
+    for kind in KINDS:
+        of_kind = [c for c in checks if kind_of(c) == kind]
+        points = sum(penalties.get(c.id, 0.0) for c in of_kind)
+        judged = any(statuses[c.id] != UNDECIDED for c in of_kind)
+        records: set[tuple[str, int]] = set().union(*(flagged.get(c.id, set()) for c in of_kind))
+        out[kind] = {"score": max(0.0, round(100.0 - points, 1)) if judged else None,
+                     "fired": sum(1 for c in of_kind if statuses[c.id] == FIRED),
+                     "penalty": round(points, 1), "records": len(records)}
+    return out
+
+
 def score_units(outcome: Outcome, checks: list[Check], units: list[int]) -> list[UnitScore]:
     by_key: dict[tuple[int, str], list[Result]] = {}
     for r in outcome.results:
         by_key.setdefault((r.unit_id, r.check_id), []).append(r)
     flagged: dict[int, set[tuple[str, int]]] = {}
+    per_check: dict[int, dict[str, set[tuple[str, int]]]] = {}
     for h in outcome.hits:
         flagged.setdefault(h.unit_id, set()).add((h.record_type, h.record_id))
+        per_check.setdefault(h.unit_id, {}).setdefault(h.check_id, set()).add((h.record_type, h.record_id))
+    facts: dict[int, UnitFacts] = {}
     scores = []
     for unit_id in units:
         statuses = {c.id: check_status(by_key.get((unit_id, c.id), [])) for c in checks}
         penalties = {c.id: p for c in checks if (p := penalty(c, by_key.get((unit_id, c.id), [])))}
         judged = sum(1 for s in statuses.values() if s != UNDECIDED)
         score = max(0.0, round(100.0 - sum(penalties.values()), 1)) if judged else None
+        records = sum(n for (u, _kind), n in outcome.records.items() if u == unit_id)
+        kinds = _kinds(checks, statuses, penalties, per_check.get(unit_id, {}))
+        facts[unit_id] = UnitFacts(results={c.id: by_key.get((unit_id, c.id), []) for c in checks},
+                                   flagged={c: len(ids) for c, ids in per_check.get(unit_id, {}).items()},
+                                   records=records, inconsistent_records=kinds[INCONSISTENT]["records"],
+                                   inconsistent_checks=kinds[INCONSISTENT]["fired"])
         scores.append(UnitScore(
             unit_id=unit_id, score=score, grade=grade_of(score),
             fired=sum(1 for s in statuses.values() if s == FIRED),
             passed=sum(1 for s in statuses.values() if s == PASSED),
             undecided=sum(1 for s in statuses.values() if s == UNDECIDED),
-            records=sum(n for (u, _kind), n in outcome.records.items() if u == unit_id),
-            suspect_records=len(flagged.get(unit_id, set())), penalties=penalties))
+            records=records, suspect_records=len(flagged.get(unit_id, set())), penalties=penalties, kinds=kinds))
+    peers = peer_median_shares(facts, checks)
+    for s in scores:
+        v = judge(facts[s.unit_id], checks, peers)
+        s.verdict, s.confidence, s.verdict_text = v.verdict, v.confidence, v.text
+        s.signals = [sig.as_dict() for sig in v.signals]
     return scores
 
 

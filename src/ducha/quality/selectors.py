@@ -5,7 +5,8 @@ Access rules, one condition per line:
 - a run is shown for ``root`` when its own root is ``root`` or one of ``root``'s ancestors;
 - results, scores and suspect records are shown only for units the actor can see, under ``root``;
 - a run's figures (可疑项, 无法判断, 可疑手册) are counted over those units only, never the run's totals;
-- who ran a run is named only when the run's own root is visible to the actor ("县级检查" otherwise).
+- who ran a run is named only when the run's own root is visible to the actor ("县级检查" otherwise);
+- county-habit notes (on the run's root) are shown only when the run's own root is visible to the actor.
 """
 
 from __future__ import annotations
@@ -81,6 +82,15 @@ def _units(actor: Actor, root: OrgUnit) -> QuerySet[OrgUnit]:
 def unit_scores(actor: Actor, run: QualityRun, root: OrgUnit) -> list[UnitQualityScore]:
     rows = UnitQualityScore.objects.filter(run=run, unit__in=_units(actor, root)).select_related("unit")
     return sorted(rows, key=lambda s: (s.score is None, s.score if s.score is not None else 0, s.unit.sort_order))
+
+
+def habit_notes(actor: Actor, run: QualityRun) -> list[CheckResult]:
+    """The run's county-habit notes (one per check, on the run's root), shown once above the units; only to an
+    actor who can see the run's root, since a note describes all of its units."""
+    if not visible_units(actor).filter(pk=run.root_id).exists():
+        return []
+    return list(CheckResult.objects.filter(run=run, status=ResultStatus.HABIT, unit_id=run.root_id)
+                .order_by("check_id", "subject"))
 
 
 def check_results(actor: Actor, run: QualityRun, root: OrgUnit, *, status: str | None = None) -> QuerySet[CheckResult]:

@@ -26,7 +26,9 @@ HINT = "修改 settings.py 中的 DUCHA_QUALITY；各检查的编号、阈值名
 GLOBAL_KEYS = {"core_elements"}
 SPECIAL = {"min_n", "severity"}
 # Parameters that are shares or probabilities (0–1), counts (whole numbers) and (lower, upper) pairs.
-FRACTIONS = {"min_rate", "share", "min_share", "tolerance", "alpha", "max_ratio"}
+FRACTIONS = {"min_rate", "share", "min_share", "tolerance", "alpha", "max_ratio", "habit_share"}
+# Parameters that must be above 0: a robust-z limit of 0 would call every unit unusual among its peers.
+POSITIVE = {"peer_z"}
 COUNTS = {"months", "years", "min_count", "min_fields", "max_per_day", "min_peers", "min_cards", "min_visits",
           "min_exams", "tolerance_days", "gap_minutes", "min_span_days"}
 ZERO_ALLOWED = {"tolerance_days"}
@@ -84,7 +86,11 @@ def check_min_n(check: Check, value: Any) -> Iterator[Error]:
 
 def check_value(check: Check, name: str, value: Any, default: Any) -> Iterator[Error]:
     where = key(check.id, name)
-    if isinstance(default, list):
+    if isinstance(default, list) and default and all(isinstance(d, int) for d in default):
+        if not (isinstance(value, list | tuple) and value
+                and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)):
+            yield error("ducha.E026", where, f"的值 {value!r} 类型不对：应为正整数（天数）的列表，如 {default!r}")
+    elif isinstance(default, list):
         yield from check_codes(value, where, pairs=bool(default) and isinstance(default[0], list))
     elif isinstance(default, str) and not isinstance(value, str):
         yield error("ducha.E026", where, f"的值 {value!r} 类型不对：应为一个数据元编码，如 {default!r}")
@@ -104,6 +110,10 @@ def check_range(where: str, name: str, value: float) -> Iterator[Error]:
         yield error("ducha.E027", where, f"的值 {value!r} 超出范围：比例写成 0 到 1 之间的小数（如 0.9 表示 90%）")
     elif name in COUNTS and value < (0 if name in ZERO_ALLOWED else 1):
         yield error("ducha.E027", where, f"的值 {value!r} 超出范围：应为不小于 {0 if name in ZERO_ALLOWED else 1} 的整数")
+    elif name == "habit_share" and value < 0.5:
+        yield error("ducha.E027", where, f"的值 {value!r} 超出范围：全县习惯指多数单位共有的现象，应在 0.5 到 1 之间")
+    elif name in POSITIVE and value <= 0:
+        yield error("ducha.E027", where, f"的值 {value!r} 超出范围：应为大于 0 的数（稳健标准差的倍数，如 2.5）")
     elif value < 0 or (name == "birth_rate_per_1000" and value == 0):
         yield error("ducha.E027", where, f"的值 {value!r} 超出范围：不能为负数" + ("或 0" if value == 0 else ""))
 

@@ -25,6 +25,7 @@ from ducha.core.periods import Period
 from ducha.orgs.models import OrgUnit
 from ducha.quality.checks.base import Labels, ScanData
 from ducha.quality.checks.holidays import holiday_dates
+from ducha.quality.imported_operators import ENTERED_BY, named_operators
 from ducha.quality.zscores import compute_zscores
 from ducha.registers.models import (
     AntenatalVisit,
@@ -220,19 +221,26 @@ def add_zscores(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def register_tables(units: list[OrgUnit], period: Period) -> dict[str, pa.Table]:
+def _entries(qs: QuerySet[Any], spec: Spec, names: dict[str, int]) -> pa.Table:
+    """Rows with their entry metadata; an imported 录入人 is the operator (``quality.imported_operators``)."""
+    return _with_local_date(named_operators(arrow_of(qs, [*spec, *ENTERED_BY]), names))
+
+
+def register_tables(units: list[OrgUnit], period: Period,
+                    names: dict[str, int] | None = None) -> dict[str, pa.Table]:
+    """The registers of the scan; ``names`` collects the imported 录入人 names and their ids."""
+    names = {} if names is None else names
     pregnancies = pregnancy_scope(units, period)
     children = child_scope(units, period)
-    anc = _in_period(_with_local_date(arrow_of(AntenatalVisit.objects.filter(record__in=pregnancies), ANTENATAL)),
+    anc = _in_period(_entries(AntenatalVisit.objects.filter(record__in=pregnancies), ANTENATAL, names),
                      "visit_on", period)
-    post = _in_period(_with_local_date(arrow_of(PostpartumVisit.objects.filter(record__in=pregnancies), POSTPARTUM)),
+    post = _in_period(_entries(PostpartumVisit.objects.filter(record__in=pregnancies), POSTPARTUM, names),
                       "visit_on", period)
-    exams = _in_period(_with_local_date(arrow_of(ChildExam.objects.filter(child__in=children), EXAM)),
-                       "exam_on", period)
-    preg = _with_local_date(arrow_of(pregnancies, PREGNANCY))
+    exams = _in_period(_entries(ChildExam.objects.filter(child__in=children), EXAM, names), "exam_on", period)
+    preg = _entries(pregnancies, PREGNANCY, names)
     preg = preg.append_column("updated_date", preg["updated_at"].cast(pa.date32()))
     return {"pregnancies": preg, "antenatal": anc, "postpartum": post,
-            "children": _with_local_date(arrow_of(children, CHILD)), "exams": exam_frame(exams)}
+            "children": _entries(children, CHILD, names), "exams": exam_frame(exams)}
 
 
 def entries_table(tables: dict[str, pa.Table]) -> pa.Table:
@@ -274,7 +282,8 @@ def holidays_table(period: Period) -> pa.Table:
     return pa.table({"day": pa.array(days, pa.date32())})
 
 
-def labels_for(units: list[OrgUnit], tables: dict[str, pa.Table]) -> Labels:
+def labels_for(units: list[OrgUnit], tables: dict[str, pa.Table], names: dict[str, int] | None = None) -> Labels:
+    """``names``: the imported 录入人 of :func:`register_tables`, labelled "<name>（导入）"."""
     users = get_user_model().objects.all()
     labels = Labels(
         units={u.pk: u.label for u in units},
@@ -282,6 +291,7 @@ def labels_for(units: list[OrgUnit], tables: dict[str, pa.Table]) -> Labels:
         users={u.pk: (u.get_full_name() or u.get_username()) for u in users},
         batches=dict(ImportBatch.objects.values_list("pk", "file_name")),
     )
+    labels.users.update({pk: f"{name}（导入）" for name, pk in (names or {}).items()})
     for kind, name in (("pregnancy", "pregnancies"), ("child", "children")):
         table = tables[name]
         labels.records.update({(kind, i): (no or "", nm or "") for i, no, nm in zip(
@@ -292,7 +302,8 @@ def labels_for(units: list[OrgUnit], tables: dict[str, pa.Table]) -> Labels:
 def load_scan_data(actor: Actor, *, units: list[OrgUnit], period: Period, root: OrgUnit,
                    core: list[str]) -> ScanData:
     today = timezone.localdate()
-    arrow = register_tables(units, period)
+    names: dict[str, int] = {}
+    arrow = register_tables(units, period, names)
     arrow |= {
         "units": units_table(units),
         "reports": reports_table(units, period),
@@ -303,7 +314,7 @@ def load_scan_data(actor: Actor, *, units: list[OrgUnit], period: Period, root: 
         "holidays": holidays_table(period),
     }
     arrow["entries"] = entries_table(arrow)
-    labels = labels_for(units, arrow)
+    labels = labels_for(units, arrow, names)
     return ScanData(tables={k: ibis.memtable(v) for k, v in arrow.items()}, period=period, labels=labels,
                     today=today)
 
@@ -364,9 +375,11 @@ def child_exam_frame(units: list[OrgUnit], period: Period) -> pd.DataFrame:
     """The period's child exams with z-scores and who/what they came from, for SMART reports: ``batch`` is the
     import batch, or "<unit> 手工录入" for exams entered by hand (all of the demo county's)."""
     qs = ChildExam.objects.filter(child__org_unit__in=units, exam_on__range=_range(period))
-    exams = exam_frame(_in_period(_with_local_date(arrow_of(qs, EXAM)), "exam_on", period)).to_pandas()
+    names: dict[str, int] = {}
+    exams = exam_frame(_in_period(_entries(qs, EXAM, names), "exam_on", period)).to_pandas()
     labels = {u.pk: u.label for u in units}
     users = {u.pk: (u.get_full_name() or u.get_username()) for u in get_user_model().objects.all()}
+    users.update({pk: name for name, pk in names.items()})  # imported 录入人 (named_operators)
     exams["unit_label"] = exams["unit_id"].map(labels)
     examiner = exams["examiner"].fillna("").str.strip()
     by_user = exams["created_by"].map(users)

@@ -30,6 +30,7 @@ from ducha.quality.register_indicators import register_indicator_table
 from ducha.quality.selectors import (
     can_run_scan,
     fired_by_unit,
+    habit_notes,
     latest_run,
     run_figures,
     runs_of,
@@ -88,7 +89,7 @@ def _home_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
         "title": "数据质量", "root": root, "period": period, "period_error": period_error,
         "period_groups": period_choices(period, latest), "units": unit_picker(request.user),
         "run": run, "figures": figures,
-        "panels": _panels(request.user, run, root),
+        "panels": _panels(request.user, run, root), "habits": habit_notes(request.user, run) if run else [],
         "suspect_tops": top_by_unit(request.user, run, root) if run else [], "vf_rows": vf_rows, "vf_bad": vf_bad,
         "smart": smart, "smart_groups": [("按单位", smart.units), ("按检查者", smart.operators),
                                          ("按导入批次", smart.batches)],

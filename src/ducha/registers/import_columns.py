@@ -15,6 +15,7 @@ from typing import Any
 from django.db import models
 
 from ducha.core.excel_io import header_key, parse_date
+from ducha.core.import_times import MOMENT_EXPECTED, parse_moment
 from ducha.registers.import_cells import parse_choice, parse_decimal, parse_int, parse_text
 from ducha.registers.models import (
     AntenatalVisit,
@@ -62,7 +63,7 @@ YES_NO = (_spellings({True: ["是", "有", "1", "√", "y", "yes"], False: ["否
 class Column:
     key: str
     header: str
-    kind: str  # text, date, decimal, int, choice, id
+    kind: str  # text, date, moment (date and time), decimal, int, choice, id
     required: bool = False  # the column must be in the header row
     mandatory: bool = False  # the cell must not be blank
     future_ok: bool = False  # a date that may lie ahead (预产期)
@@ -79,6 +80,8 @@ class Column:
     def parse(self, value: Any) -> Any:
         if self.kind == "date":
             return parse_date(value)
+        if self.kind == "moment":
+            return parse_moment(value, time_only_code="REG014")
         if self.kind == "decimal":
             return parse_decimal(value, max_digits=self.max_digits, places=self.places, positive=self.positive,
                                  unit=self.unit)
@@ -102,6 +105,8 @@ class Column:
             return self.choices[1]
         if self.kind == "date":
             return "日期，可以晚于今天" if self.future_ok else "日期，不晚于今天"
+        if self.kind == "moment":
+            return MOMENT_EXPECTED + "；不晚于导入时间、不早于 2000-01-01"
         if self.kind == "decimal":
             limit = 10 ** (self.max_digits - self.places) - 10 ** -self.places
             low = "大于 0" if self.positive else "不小于 0"
@@ -138,6 +143,17 @@ UNIT = _text("unit", "单位编码", 32, required=True, mandatory=True, aliases=
 RECORD_NO = _text("record_no", "手册编号", 40, required=True, mandatory=True, aliases=("手册号", "卡号"),
                   note="单位内唯一；系统中已有同一单位同一编号的手册时，这一行是对该手册的更新")
 
+# Entry metadata exported by another system (provincial MCH system, hospital HIS), optional on every table.
+ENTRY_COLUMNS: tuple[Column, ...] = (
+    Column("created_at", "录入时间", "moment", aliases=("录入日期", "创建时间"),
+           note="原系统中的录入时间；不填则为导入时间。没有时区的时间按服务器时区（北京时间）"),
+    _text("entered_by_name", "录入人", 50, aliases=("录入者", "录入员"),
+          note="原系统中的录入人姓名（不必是 ducha 用户）；不填则为导入人"),
+    Column("modified_at_source", "修改时间", "moment", aliases=("最后修改时间",),
+           note="原系统中最后修改的时间；不能早于录入时间"),
+)
+ENTRY_KEYS = tuple(c.key for c in ENTRY_COLUMNS)
+
 PREGNANCY_COLUMNS: tuple[Column, ...] = (
     UNIT, RECORD_NO,
     _text("name", "姓名", 50, required=True, aliases=("孕妇姓名",)),
@@ -170,6 +186,7 @@ PREGNANCY_COLUMNS: tuple[Column, ...] = (
     _int("birth_weight_g", "出生体重（g）", "g", max_value=99999),
     _date("check_42d_on", "产后42天检查日期"), _text("check_42d_result", "产后42天检查结果", 100),
     _date("maternal_death_on", "孕产妇死亡日期"), _text("death_cause", "死因", 100),
+    *ENTRY_COLUMNS,
 )
 ANTENATAL_COLUMNS: tuple[Column, ...] = (
     UNIT, RECORD_NO,
@@ -181,6 +198,7 @@ ANTENATAL_COLUMNS: tuple[Column, ...] = (
     _dec("fundal_height_cm", "宫高（cm）", "cm"),
     _int("fetal_heart_rate", "胎心率", "次/分"),
     _text("examiner", "检查者", 50, aliases=("检查医生",)),
+    *ENTRY_COLUMNS,
 )
 POSTPARTUM_COLUMNS: tuple[Column, ...] = (
     UNIT, RECORD_NO,
@@ -188,6 +206,7 @@ POSTPARTUM_COLUMNS: tuple[Column, ...] = (
     _int("sbp", "收缩压", "mmHg"), _int("dbp", "舒张压", "mmHg"),
     _text("findings", "情况", 200, aliases=("访视情况",)),
     _text("examiner", "访视者", 50, aliases=("访视医生",)),
+    *ENTRY_COLUMNS,
 )
 CHILD_COLUMNS: tuple[Column, ...] = (
     UNIT, RECORD_NO,
@@ -200,6 +219,7 @@ CHILD_COLUMNS: tuple[Column, ...] = (
     _text("village", "村（居）", 50, aliases=("村", "住址")),
     _choice("vulnerable", "体弱儿/高危儿", YES_NO, aliases=("体弱儿", "高危儿")),
     _choice("case_managed", "专案管理", YES_NO),
+    *ENTRY_COLUMNS,
 )
 EXAM_COLUMNS: tuple[Column, ...] = (
     UNIT, RECORD_NO,
@@ -213,6 +233,7 @@ EXAM_COLUMNS: tuple[Column, ...] = (
     _choice("feeding", "喂养方式", FEEDING),
     _text("examiner", "检查者", 50, aliases=("检查医生",)),
     _text("conclusion", "结论", 200, aliases=("体检结论",)),
+    *ENTRY_COLUMNS,
 )
 IGNORED_HEADERS = {"序号", "备注", "单位名称", "说明"}
 

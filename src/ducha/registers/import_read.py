@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
+
+from django.utils import timezone
 
 from ducha.core.excel_io import CellError, ImportProblem
 from ducha.core.import_problems import enough_problems
+from ducha.core.import_times import EARLIEST_MOMENT, moment_text
 from ducha.registers.import_cells import parse_national_id
 from ducha.registers.import_columns import Column
 from ducha.registers.import_sheets import Located
@@ -76,9 +79,12 @@ def _key_text(row: list[Any], col: int | None) -> Any:
 
 
 def read_rows(located: Located, *, today: date, salt: str, problems: list[ImportProblem],
-              progress: Progress | None = None) -> list[ParsedRow]:
-    """Every non-blank data row of ``located``, parsed; problems appended to ``problems``."""
+              progress: Progress | None = None, now: datetime | None = None) -> list[ParsedRow]:
+    """Every non-blank data row of ``located``, parsed; problems appended to ``problems``.
+
+    ``now`` is the import's time: 录入时间/修改时间 may not lie after it (default: the end of ``today``)."""
     readers = _readers(located)
+    now = now or timezone.make_aware(datetime.combine(today, time.max))
     uncached = located.grid.uncached
     unit_col = located.columns["unit"][0] if "unit" in located.columns else None
     no_col = located.columns["record_no"][0] if "record_no" in located.columns else None
@@ -119,7 +125,13 @@ def read_rows(located: Located, *, today: date, salt: str, problems: list[Import
                                                 col=reader.col, value=raw, expected="不晚于今天的日期"))
                 row.bad = True
                 continue
+            if reader.column.kind == "moment" and (wrong := _moment_problem(reader.column, value, now)):
+                problems.append(located.problem(wrong[0], wrong[1], row=n, col=reader.col, value=raw,
+                                                expected=wrong[2]))
+                row.bad = True
+                continue
             _store(row.identity if reader.identity else row.values, reader.key, value)
+        _check_modified(row, problems)
         if not row.unit or not row.record_no:
             row.bad = True
         rows.append(row)
@@ -149,6 +161,26 @@ def _key(row: ParsedRow, cells: list[Any], col: int | None, column: Column | Non
         return ""
 
 
+def _moment_problem(column: Column, value: datetime, now: datetime) -> tuple[str, str, str] | None:
+    """(code, problem, expected) for an entry time after the import or before 2000-01-01."""
+    if value > now:
+        return ("REG015", f"{column.header}晚于导入时间（{moment_text(now)}）",
+                f"不晚于导入时间的{column.header}（原系统导出的时间；时区不同请写明，如 +08:00）")
+    if value.date() < EARLIEST_MOMENT:
+        return ("REG016", f"{column.header}早于 {EARLIEST_MOMENT.isoformat()}，不可能是电子录入的时间",
+                f"{EARLIEST_MOMENT.isoformat()} 以后的{column.header}（请核对年份，或 Excel 序列号是否正确）")
+    return None
+
+
+def _check_modified(row: ParsedRow, problems: list[ImportProblem]) -> None:
+    created, modified = row.values.get("created_at"), row.values.get("modified_at_source")
+    if created is not None and modified is not None and modified < created:
+        problems.append(row.problem("REG017", "修改时间早于录入时间", "modified_at_source",
+                                    value=moment_text(modified),
+                                    expected=f"不早于本行录入时间（{moment_text(created)}）的时间"))
+        row.bad = True
+
+
 def _uncached(located: Located, n: int, reader: _Reader) -> ImportProblem:
     return located.problem("IMP023", "公式没有计算结果（文件保存时未计算）", row=n, col=reader.col,
                            expected=f"{reader.column.expected}（请在 Excel 中重新计算并保存，或把公式改为直接填写的值）")
@@ -158,7 +190,7 @@ def _parse(column: Column, raw: Any, salt: str) -> Any:
     if column.kind == "id":
         return parse_national_id(raw, salt)
     value = column.parse(raw)
-    if isinstance(value, datetime):
+    if isinstance(value, datetime) and column.kind == "date":
         return value.date()
     return value
 

@@ -1,8 +1,10 @@
 """Writing a clean import plan: batches, records, visits/exams, audit rows — bulk, in the caller's transaction.
 
 New rows get the entry metadata of the import (created_at = the import's time, created_by = the actor,
-batch, sheet, row). Updated rows keep theirs; only ``updated_at`` and the changed fields change, and each
-update is an audit row with the values before and after. One audit row per batch carries the counts.
+batch, sheet, row); a file's 录入时间/录入人 columns (another system's) replace the import's time and add
+the person's name. A new record without its own 录入时间 takes that of its earliest visit/exam in the
+import. Updated rows keep theirs; only ``updated_at`` and the changed fields (修改时间 among them) change,
+and each update is an audit row with the values before and after. One audit row per batch carries the counts.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ COUNT_LABELS = {
     "exam_new": "新增儿童体检", "exam_updated": "更新儿童体检",
     "unchanged": "与已有记录相同",
 }
+KEPT_KEYS = ("created_at", "entered_by_name")  # entry metadata: written once, never updated
 _COUNT_PREFIX = {PREGNANCY.name: "pregnancy", ANTENATAL.name: "antenatal", POSTPARTUM.name: "postpartum",
                  CHILD.name: "child", EXAM.name: "exam"}
 
@@ -65,6 +68,7 @@ class _Writer:
         self.plan, self.batches, self.actor, self.now, self.progress = plan, batches, actor, now, progress
         self.result = ImportResult(list(batches.values()), {label: Counter() for label in batches})
         self.audits: list[AuditEntry] = []
+        self.first_entries = _first_entries(plan)
 
     def count(self, table: TableSpec, plan: RecordPlan | EventPlan, updated: bool | None) -> None:
         """``updated``: False for a new row, True for a changed one, None for one identical to the stored row."""
@@ -75,11 +79,16 @@ class _Writer:
 
     def meta(self, plan: RecordPlan | EventPlan) -> dict[str, Any]:
         source = plan.source
-        return {"created_at": self.now, "created_by": self.actor, "batch": self.batches[source.where.grid.file],
-                "source_sheet": source.where.sheet[:64], "source_row": source.number}
+        created_at, entered_by = plan.values.get("created_at"), plan.values.get("entered_by_name")
+        if created_at is None and isinstance(plan, RecordPlan) and id(plan) in self.first_entries:
+            created_at, first_by = self.first_entries[id(plan)]
+            entered_by = entered_by or first_by
+        return {"created_at": created_at or self.now, "created_by": self.actor, "entered_by_name": entered_by or "",
+                "batch": self.batches[source.where.grid.file], "source_sheet": source.where.sheet[:64],
+                "source_row": source.number}
 
     def record_values(self, plan: RecordPlan) -> dict[str, Any]:
-        values = {k: v for k, v in plan.values.items() if k != "mother_no"}
+        values = {k: v for k, v in plan.values.items() if k != "mother_no" and k not in KEPT_KEYS}
         if "mother_no" in plan.values:
             mother = self.plan.mothers[(plan.key[0], plan.values["mother_no"])]
             values["mother_id"] = mother if isinstance(mother, int) else mother.pk
@@ -100,11 +109,12 @@ class _Writer:
 
     def write_events(self, table: TableSpec, plans: list[EventPlan]) -> None:
         new = [p for p in plans if p.existing_id is None]
-        objects = [table.model(**{f"{table.link}_id": p.record.pk}, **p.values, **self.meta(p)) for p in new]
+        objects = [table.model(**{f"{table.link}_id": p.record.pk}, **_updatable(p.values), **self.meta(p))
+                   for p in new]
         self._bulk_create(table, objects)
         for plan in new:
             self.count(table, plan, updated=False)
-        self._update(table, [(p.existing_id, p.values, p) for p in plans if p.existing_id is not None])
+        self._update(table, [(p.existing_id, _updatable(p.values), p) for p in plans if p.existing_id is not None])
 
     def _bulk_create(self, table: TableSpec, objects: list[models.Model]) -> None:
         for start in range(0, len(objects), BATCH_SIZE):
@@ -137,6 +147,22 @@ class _Writer:
                     after={k: json_value(values[k]) for k in before}))
             if touched:
                 table.model._default_manager.bulk_update(touched, sorted(fields), batch_size=500)
+
+
+def _updatable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in KEPT_KEYS}
+
+
+def _first_entries(plan: ImportPlan) -> dict[int, tuple[datetime, str]]:
+    """Per record plan (by ``id``): the earliest 录入时间 among its visits/exams in the import, and its 录入人."""
+    first: dict[int, tuple[datetime, str]] = {}
+    for events in plan.events.values():
+        for event in events:
+            at = event.values.get("created_at")
+            key = id(event.record)
+            if at is not None and (key not in first or at < first[key][0]):
+                first[key] = (at, event.values.get("entered_by_name") or "")
+    return first
 
 
 def write_plan(plan: ImportPlan, files: list[tuple[str, str, int]], *, actor: Actor, now: datetime,

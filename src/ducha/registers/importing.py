@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import timezone
 
@@ -56,7 +56,7 @@ class ReadResult:
     rows: list[ParsedRow]
 
 
-def _read_file(label: str, source: Source, *, today: date, salt: str, problems: list[ImportProblem],
+def _read_file(label: str, source: Source, *, today: date, now: datetime, salt: str, problems: list[ImportProblem],
                progress: Progress | None) -> tuple[FileRead | None, list[ParsedRow]]:
     try:
         grids = load_grids(source, label)
@@ -81,7 +81,7 @@ def _read_file(label: str, source: Source, *, today: date, salt: str, problems: 
             if progress is not None:
                 progress(stage, done, total)
 
-        table_rows = read_rows(located, today=today, salt=salt, problems=problems, progress=tick)
+        table_rows = read_rows(located, today=today, now=now, salt=salt, problems=problems, progress=tick)
         info.tables[table.name] = len(table_rows)
         info.rows += len(table_rows)
         rows += table_rows
@@ -102,14 +102,17 @@ def _sorted(problems: list[ImportProblem], labels: list[str]) -> list[ImportProb
 
 
 def read_register_files(files: Iterable[tuple[str, Source]], *, actor: Actor, progress: Progress | None = None,
-                        today: date | None = None) -> ReadResult:
-    """The import plan of every ``(label, file)``; raises :class:`ImportFileError` listing every problem."""
+                        today: date | None = None, now: datetime | None = None) -> ReadResult:
+    """The import plan of every ``(label, file)``; raises :class:`ImportFileError` listing every problem.
+
+    ``now`` (default: the current time) bounds the files' 录入时间/修改时间 (REG015)."""
     files = list(files)
     labels = [label for label, _ in files]
     if not can_write(actor):
         raise ImportFileError([ImportProblem("IMP046", label, "您的角色只能查看，不能导入登记数据",
                                              expected="妇幼专干、督查员或系统管理员账户") for label in labels])
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     salt = id_salt()
     problems: list[ImportProblem] = []
     infos: list[FileRead] = []
@@ -117,7 +120,7 @@ def read_register_files(files: Iterable[tuple[str, Source]], *, actor: Actor, pr
     for label, source in files:
         if enough_problems(problems):
             break  # so many problems that reading on would only cost time and memory
-        info, file_rows = _read_file(label, source, today=today, salt=salt, problems=problems, progress=progress)
+        info, file_rows = _read_file(label, source, today=today, now=now, salt=salt, problems=problems, progress=progress)
         if info is not None:
             infos.append(info)
         rows += file_rows

@@ -1,7 +1,9 @@
 """Individual records: pregnancies with their visits and delivery, children with their exams.
 
 Every record and visit keeps its entry metadata (created at/by, import batch, sheet and row): the
-fabrication checks read them ("written in one sitting"). They are never overwritten.
+fabrication checks read them ("written in one sitting"). They are never overwritten. Rows imported from
+another system may carry that system's 录入时间 (stored as ``created_at``), 录入人 (``entered_by_name``)
+and 修改时间 (``modified_at_source``).
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ class EntryMeta(models.Model):
                               related_name="+")
     source_sheet = models.CharField("工作表", max_length=64, blank=True)
     source_row = models.PositiveIntegerField("行号", null=True, blank=True)
+    # From another system's export (录入人 / 修改时间 columns of the import): the person is not a ducha user.
+    entered_by_name = models.CharField("录入人（导入）", max_length=50, blank=True,
+                                       help_text="导入文件“录入人”列的姓名（原系统的录入人，不是 ducha 用户）")
+    modified_at_source = models.DateTimeField("修改时间（导入）", null=True, blank=True,
+                                              help_text="导入文件“修改时间”列：原系统中最后修改的时间")
     updated_at = models.DateTimeField("最后修改", auto_now=True)
     version = models.PositiveIntegerField(
         "版本", default=0, editable=False, help_text="每次修改加 1；保存修改时核对打开页面时的版本，防止覆盖他人的修改",

@@ -72,9 +72,10 @@ def _write_sheet(ws: Worksheet, columns: list[Column]) -> None:
         head.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[letter].width = max(10, min(24, len(column.header) * 2 + 4))
         cells = f"{letter}2:{letter}{TEMPLATE_ROWS + 1}"
-        if column.kind == "date":
+        if column.kind in ("date", "moment"):
+            shown = "yyyy-mm-dd" if column.kind == "date" else "yyyy-mm-dd hh:mm"
             for row in range(2, 52):
-                ws.cell(row=row, column=index).number_format = "yyyy-mm-dd"
+                ws.cell(row=row, column=index).number_format = shown
         if column.kind in ("id", "text") or column.key == "record_no":
             for row in range(2, 52):
                 ws.cell(row=row, column=index).number_format = "@"
@@ -106,12 +107,14 @@ def _notes(ws: Worksheet, sheets: tuple[tuple[TableSpec, bool], ...]) -> None:
     ws.append([])
     ws.append(["", "红色表头为必需列。每个文件只放孕产妇或儿童一类登记；整个文件任何一处有问题都不会导入。"
                    "详见 docs/registers-import.md。"])
+    ws.append(["", "录入时间、录入人、修改时间（可选）：从其他系统导出的登记可保留原系统的录入信息，如 录入时间 "
+                   "2012-03-01 08:30（或 2012-03-01T08:30:00+08:00）、录入人 张三；不填则为导入时间和导入人。"])
     for letter, width in zip("ABCDEFG", (12, 18, 8, 6, 16, 36, 60), strict=True):
         ws.column_dimensions[letter].width = width
 
 
 def column_type(column: Column) -> str:
-    kind = {"text": "文字", "date": "日期", "decimal": "数字", "int": "整数", "choice": "选项", "id": "身份证号"}[column.kind]
+    kind = {"text": "文字", "date": "日期", "moment": "日期时间", "decimal": "数字", "int": "整数", "choice": "选项", "id": "身份证号"}[column.kind]
     return f"{kind}（{column.unit}）" if column.unit else kind
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from ducha.audit.actions import record_audit
 from ducha.core.actor import Actor
 from ducha.core.excel_io import ImportFileError, ImportProblem
+from ducha.core.import_times import EARLIEST_MOMENT, moment_text
 from ducha.core.limits import LimitError, check_count
 from ducha.core.locking import retry_when_locked
 from ducha.core.periods import Period, PeriodKind
@@ -52,6 +53,22 @@ def check_report_period(data_set: DataSet, period: Period, *, today: Any = None)
     if period.start > today:
         problems.append(f"期间“{period.label}”尚未开始，不能填报未来的数据")
     return problems
+
+
+def check_submitted_at(at: datetime, period: Period, *, now: datetime | None = None) -> tuple[datetime, list[str]]:
+    """A given 报送时间 (API or file) as an aware time (naive = server's zone) and what is wrong with it:
+    after now, before the period began, or before 2000-01-01 (as the import's IMP055/IMP056)."""
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    at = timezone.localtime(at)
+    now = now or timezone.now()
+    if at > now:
+        return at, [f"报送时间 {moment_text(at)} 晚于现在（{moment_text(now)}）"]
+    bound = max(period.start, EARLIEST_MOMENT)
+    if at.date() < bound:
+        what = f"报表期间开始（{bound.isoformat()}）" if bound == period.start else bound.isoformat()
+        return at, [f"报送时间 {moment_text(at)} 早于{what}"]
+    return at, []
 
 
 def _element_codes(data_set: DataSet) -> dict[str, DataElement]:
@@ -147,12 +164,18 @@ def _write(plan: _Plan, *, elements: dict[str, DataElement], unit: OrgUnit, peri
         for code, (old, new) in plan.changed.items() if old is None and new is not None])
 
 
-def _submit(*, actor: Actor, data_set: DataSet, unit: OrgUnit, period: Period, at: datetime) -> Submission:
+def _submit(*, actor: Actor, data_set: DataSet, unit: OrgUnit, period: Period, at: datetime,
+            given: bool = False) -> Submission:
+    """The first submission is kept; a ``given`` time (报送时间 from a file or the API) earlier than the
+    stored one replaces it (e.g. a report first imported without its time, stamped with the import's)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    submission, _ = Submission.objects.get_or_create(
+    submission, created = Submission.objects.get_or_create(
         data_set=data_set, org_unit=unit, period=period.code,
         defaults={"submitted_at": at, "submitted_by": user},
     )
+    if given and not created and at < submission.submitted_at:
+        submission.submitted_at = at
+        submission.save(update_fields=["submitted_at"])
     return submission
 
 
@@ -176,6 +199,8 @@ def save_report(
     A value whose cell now holds something else under another version is a conflict: the whole save is
     refused with :class:`ReportConflict`. ``overwrite=True`` (an explicit user choice) skips that check.
     Lost lock races are retried; after too many, :class:`ducha.core.locking.BusyError` (Chinese message).
+    ``submitted_at`` (another system's 报送时间) must lie between the period's start and now; an existing
+    submission keeps its time unless the given one is earlier.
     """
     return retry_when_locked(lambda: _save_report(
         actor=actor, data_set=data_set, unit_code=unit_code, period=period, values=values,
@@ -188,6 +213,9 @@ def _save_report(*, actor: Actor, data_set: DataSet, unit_code: str, period: Per
                  submitted_at: datetime | None) -> SaveResult:
     unit = access_unit(actor, unit_code, write=True)
     problems = check_report_period(data_set, period)
+    if submitted_at is not None:
+        submitted_at, wrong_time = check_submitted_at(submitted_at, period)
+        problems += wrong_time
     if not data_set.org_units.filter(pk=unit.pk).exists():
         problems.append(f"单位“{unit.name}”不需要报送“{data_set.name}”")
     if problems:
@@ -214,7 +242,7 @@ def _save_report(*, actor: Actor, data_set: DataSet, unit_code: str, period: Per
         result.version = entry.pk
     if submit:
         result.submission = _submit(actor=actor, data_set=data_set, unit=unit, period=period,
-                                    at=submitted_at or timezone.now())
+                                    at=submitted_at or timezone.now(), given=submitted_at is not None)
     current = dict(DataValue.objects.filter(org_unit=unit, period=period.code).values_list(
         "data_element__code", "value"))
     result.violations = check_values(data_set.validation_rules.all(), current, org_unit_code=unit.code,
@@ -248,6 +276,7 @@ class ReportInput:
     based_on: dict[str, int | None] | None = None
     shown: dict[str, int | None] = field(default_factory=dict)
     cells: dict[str, CellRef] = field(default_factory=dict)
+    submitted_at: datetime | None = None  # the file's 报送时间; None: the time of the import
 
 
 def _import_one(report: ReportInput, *, actor: Actor, data_set: DataSet, overwrite: bool,
@@ -257,7 +286,8 @@ def _import_one(report: ReportInput, *, actor: Actor, data_set: DataSet, overwri
         values = {c: v for c, v in values.items() if v is not None}
     try:
         return save_report(actor=actor, data_set=data_set, unit_code=report.unit_code, period=report.period,
-                           values=values, based_on=report.based_on or {}, overwrite=overwrite, source=report.source)
+                           values=values, based_on=report.based_on or {}, overwrite=overwrite, source=report.source,
+                           submitted_at=report.submitted_at)
     except ReportApproved as err:
         problems.append(approved_problem(report, err))
     except ReportConflict as err:

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from ducha.api_auth import actor_of
 from ducha.api_contract import (
@@ -59,6 +60,13 @@ def _integral_float(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+def _no_number(value: Any) -> Any:
+    """A JSON number is not a time here (it would be read as Unix seconds)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise PydanticCustomError("datetime_type", "报送时间应写作文字，如 2012-02-03T10:15:00+08:00")
+    return value
+
+
 Count = Annotated[StrictInt, Field(ge=0, le=MAX_VALUE_CEILING), BeforeValidator(_integral_float)]
 ONLY_CODE_KEYS: dict[str, Any] = {"additionalProperties": False}  # keys other than data element codes are refused
 
@@ -74,6 +82,9 @@ class ReportIn(Schema):
     values: dict[ElementCode, Count | None] = Field(
         min_length=1, json_schema_extra=ONLY_CODE_KEYS, description="数据元编码 → 非负整数（不超过该数据元的最大值）；null 表示清空该项；至少一项")
     submit: StrictBool = Field(default=True, description="同时记为已报送")
+    submitted_at: Annotated[datetime, BeforeValidator(_no_number)] | None = Field(
+        default=None, description="报送时间（其他系统中的报送时间，ISO 8601，如 2012-02-03T10:15:00+08:00；不带时区按服务器时区）。"
+        "缺省为现在；不能晚于现在、不能早于期间开始。已有报送记录时只在这一时间更早时改为这一时间")
     based_on: dict[ElementCode, Annotated[StrictInt, Field(ge=0)] | None] = Field(
         default_factory=dict, json_schema_extra=ONLY_CODE_KEYS, description="数据元编码 → 修改所依据的版本（GET 返回的 version）；null 或缺省表示"
         "“该项原为空”。库中的值与所依据的版本不符时返回 409，什么都不写入")
@@ -168,7 +179,8 @@ def write_data_values(request: HttpRequest, payload: ReportIn) -> ReportSavedOut
     ds = find_data_set(payload.data_set)
     try:
         result = save_report(actor=actor, data_set=ds, unit_code=payload.unit, period=parse_period(payload.period),
-                             values=payload.values, based_on=payload.based_on, submit=payload.submit, source="API")
+                             values=payload.values, based_on=payload.based_on, submit=payload.submit, source="API",
+                             submitted_at=payload.submitted_at)
     except ReportApproved as err:
         return approved_response(err)
     except ReportConflict as err:

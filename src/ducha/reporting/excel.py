@@ -2,7 +2,8 @@
 
 The template's "数据" sheet has one row per unit × month: 单位编码, 单位名称, 期间 (``201201``), then one
 column per data element headed by its Chinese name; the "说明" sheet lists the element codes and the
-rules. Blank = not reported. ``docs/import-template.md`` describes the format for users.
+rules. Blank = not reported. An optional 报送时间 column (not in the template, listed in 说明) carries another
+system's submission time. ``docs/import-template.md`` describes the format for users.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ RULES = [
     "（没有版本信息的文件，如 CSV，空白单元格不删除已有数据）。",
     "同一单位同一月份只能出现一次（同一次导入的多个文件之间也不能重复）。",
     "也可以另存为 CSV 文件（UTF-8 或 GBK 编码）导入，表头保持不变。",
+    "可以在最后加一列“报送时间”（可选），填写原系统中的报送时间，如 2012-02-03 10:15 或 2012-02-03T10:15:00+08:00；"
+    "不填则报送时间为导入时间。报送时间不能晚于导入时间，也不能早于该月开始。",
     "文件中任何一处有问题，整个文件都不会导入；请按提示（文件、工作表、行、列）改正后重新导入。",
     VERSIONS_RULE,
 ]
@@ -146,6 +149,7 @@ def _notes_sheet(ws: Worksheet, data_set: DataSet, period: Period, elements: lis
     append_row(ws, ["A", "单位编码", "", "文本", "", "", "系统中的单位编码，勿修改"])
     append_row(ws, ["B", "单位名称", "", "文本", "", "", "仅供核对，导入时不读取"])
     append_row(ws, ["C", "期间", "", "文本", "", "", "月份编码，如 201201"])
+    append_row(ws, ["（可选）", "报送时间", "", "日期时间", "", "", "原系统中的报送时间，如 2012-02-03 10:15；不填为导入时间"])
     sections = {se.data_element_id: se.section for se in data_set.set_elements.all()}
     for index, element in enumerate(elements, start=4):
         append_row(ws, [get_column_letter(index), element.name, element.code, "整数（≥0）", element.unit_label,

@@ -2,7 +2,9 @@
 
 A file is read completely and every problem is collected (header, cell, unit, period, duplicate);
 if there is any, :class:`ImportFileError` carries them all and nothing is returned, so the caller
-writes nothing. Rows whose data cells are all blank are not reported and are skipped.
+writes nothing. Rows whose data cells are all blank are not reported and are skipped. An optional
+报送时间 column (another system's submission time, read by :func:`ducha.core.import_times.parse_moment`)
+becomes the report's ``submitted_at``; it may not lie after the import nor before the period began.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
 from ducha.core.actor import Actor
@@ -31,6 +34,7 @@ from ducha.core.excel_io import (
     parse_count,
 )
 from ducha.core.import_problems import UNIT_NOT_AVAILABLE, enough_problems
+from ducha.core.import_times import EARLIEST_MOMENT, MOMENT_EXPECTED, moment_text, parse_moment
 from ducha.core.limits import UNIT_CODE_PATTERN, forbidden_characters
 from ducha.core.periods import Period, PeriodError, month, parse_period
 from ducha.orgs.models import OrgUnit
@@ -45,6 +49,7 @@ __all__ = ["DATA_SHEET", "NOTES_SHEET", "FIXED_COLUMNS", "ImportFileError", "Imp
 DATA_SHEET = "数据"
 NOTES_SHEET = "说明"
 FIXED_COLUMNS = {"unit": "单位编码", "unit_name": "单位名称", "period": "期间"}
+SUBMITTED_AT = "报送时间"  # optional column; also accepted as 报送日期
 PERIOD_EXPECTED = "月份编码，如 201201（2012年1月），也可写 2012-01"
 FileCallback = Callable[[str], None]
 
@@ -62,6 +67,7 @@ class _Row:
     values: dict[str, int | None]
     unit_col: int
     columns: dict[str, int]
+    submitted_at: datetime | None = None
 
     @property
     def where(self) -> str:
@@ -82,11 +88,13 @@ class _Header:
         self.elements = data_set_elements(data_set)
         self.names = dict(FIXED_COLUMNS) | {e.code: e.name for e in self.elements}
         self.known = {header_key(label): key for key, label in FIXED_COLUMNS.items()}
+        self.names["submitted_at"] = SUBMITTED_AT
+        self.known |= {header_key(SUBMITTED_AT): "submitted_at", header_key("报送日期"): "submitted_at"}
         for element in self.elements:
             self.known[header_key(element.name)] = element.code
             self.known[header_key(element.code)] = element.code
         self.required = ["unit", "period", *(e.code for e in self.elements)]
-        self.hint = "单位编码、单位名称、期间，或“说明”工作表所列的数据元名称/编码"
+        self.hint = "单位编码、单位名称、期间、报送时间，或“说明”工作表所列的数据元名称/编码"
 
 
 def _period_of(sheet: Sheet, n: int, col: int, value: Any, data_set: DataSet,
@@ -112,6 +120,33 @@ def _period_of(sheet: Sheet, n: int, col: int, value: Any, data_set: DataSet,
     return None if wrong else period
 
 
+def _submitted_at(sheet: Sheet, n: int, col: int | None, value: Any, period: Period | None, now: datetime,
+                  problems: list[ImportProblem]) -> tuple[datetime | None, bool]:
+    """The row's 报送时间 (None when the column is absent or the cell blank), and whether it had a problem."""
+    if col is None:
+        return None, False
+    problem: tuple[str, str, str] | None = None
+    at = None
+    try:
+        if (n, col) in sheet.uncached_formulas:
+            raise CellError("IMP023", "公式没有计算结果", MOMENT_EXPECTED)
+        at = parse_moment(value, time_only_code="IMP054")
+    except CellError as err:
+        problem = (err.code, err.problem, err.expected)
+    if at is not None and at > now:
+        problem = ("IMP055", f"报送时间晚于导入时间（{moment_text(now)}）",
+                   "不晚于导入时间的报送时间（原系统导出的时间；时区不同请写明，如 +08:00）")
+    elif at is not None and (at.date() < EARLIEST_MOMENT or (period is not None and at.date() < period.start)):
+        bound = max(EARLIEST_MOMENT, period.start) if period is not None else EARLIEST_MOMENT
+        text = f"报送时间早于报表期间开始（{bound.isoformat()}）" if bound != EARLIEST_MOMENT else \
+            f"报送时间早于 {bound.isoformat()}，不可能是电子报送的时间"
+        problem = ("IMP056", text, f"{bound.isoformat()} 以后的报送时间（报表在期间开始之后才能报送；请核对年份）")
+    if problem is not None:
+        problems.append(sheet.problem(problem[0], problem[1], row=n, col=col, value=value, expected=problem[2]))
+        return None, True
+    return at, False
+
+
 def _values_of(sheet: Sheet, n: int, cells: list[Any], columns: dict[str, int], header: _Header,
                problems: list[ImportProblem]) -> tuple[dict[str, int | None], bool]:
     """The row's numbers by element code, and whether any cell had a problem."""
@@ -134,7 +169,7 @@ def _values_of(sheet: Sheet, n: int, cells: list[Any], columns: dict[str, int], 
 
 
 def _parse_sheet(sheet: Sheet, data_set: DataSet, header: _Header, problems: list[ImportProblem],
-                 progress: Callable[[], None]) -> list[_Row]:
+                 progress: Callable[[], None], now: datetime) -> list[_Row]:
     """The sheet's rows; stops reading (leaving the rest unread) once :func:`enough_problems`."""
     columns, header_problems = map_columns(sheet, header.known, required=header.required, names=header.names,
                                            hint=header.hint)
@@ -158,10 +193,12 @@ def _parse_sheet(sheet: Sheet, data_set: DataSet, header: _Header, problems: lis
             problems.append(sheet.problem("IMP025", "单位编码为空", row=n, col=columns["unit"],
                                           expected="单位编码，如模板 A 列所列"))
         period = _period_of(sheet, n, columns["period"], cell(cells, columns["period"]), data_set, problems)
+        at_col = columns.get("submitted_at")
+        submitted_at, _ = _submitted_at(sheet, n, at_col, cell(cells, at_col), period, now, problems)
         if unit_code and period is not None:
             # A row with a bad value is still checked for scope and duplicates, so every problem of the
             # file is listed at once; with a problem listed, no row of the file is imported.
-            rows.append(_Row(sheet, n, unit_code, period, values, columns["unit"], columns))
+            rows.append(_Row(sheet, n, unit_code, period, values, columns["unit"], columns, submitted_at))
     return rows
 
 
@@ -197,13 +234,15 @@ def _duplicate_problems(rows: list[_Row], seen: dict[tuple[str, str], _Row]) -> 
 
 def read_reports_workbook(
     source: Source, *, data_set: DataSet, actor: Actor, file_label: str,
-    seen: dict[tuple[str, str], Any] | None = None, on_row: RowCallback | None = None,
+    seen: dict[tuple[str, str], Any] | None = None, on_row: RowCallback | None = None, now: datetime | None = None,
 ) -> list[ReportInput]:
     """The reports in one file; raises :class:`ImportFileError` listing every problem of the file.
 
     ``seen`` (shared between the files of one import) finds a unit-month repeated across files;
-    ``on_row(done, total)`` is called as data rows are read (for progress bars).
+    ``on_row(done, total)`` is called as data rows are read (for progress bars); ``now`` (default: the
+    current time) bounds the 报送时间 column.
     """
+    now = now or timezone.now()
     sheets = [s for s in load_sheets(source, file_label=file_label, skip={NOTES_SHEET}) if s.rows]
     version_sheets = [s for s in sheets if s.name == VERSIONS_SHEET]
     sheets = [s for s in sheets if s.name != VERSIONS_SHEET]
@@ -220,7 +259,7 @@ def read_reports_workbook(
         if on_row is not None:
             on_row(done, total)
 
-    rows = [r for sheet in sheets for r in _parse_sheet(sheet, data_set, header, problems, progress)]
+    rows = [r for sheet in sheets for r in _parse_sheet(sheet, data_set, header, problems, progress, now)]
     bases = read_versions_sheet(version_sheets[0], problems) if version_sheets else None
     stopped = enough_problems(problems)  # reading stopped early: the rows read are not all the rows
     if not stopped:
@@ -243,7 +282,7 @@ def _report_input(row: _Row, header: _Header, bases: dict[tuple[str, str], RowBa
     cells = {e.code: CellRef(row.sheet.file, row.sheet.name, row.number, letters[e.code], e.name)
              for e in header.elements if e.code in letters}
     return ReportInput(unit_code=row.unit_code, period=row.period, values=values, source=row.source[:200],
-                       based_on=based_on, shown=shown, cells=cells)
+                       based_on=based_on, shown=shown, cells=cells, submitted_at=row.submitted_at)
 
 
 def read_reports_files(
@@ -252,6 +291,7 @@ def read_reports_files(
 ) -> list[ReportInput]:
     """The reports of every ``(label, file)``; raises one :class:`ImportFileError` with the problems of all."""
     seen: dict[tuple[str, str], Any] = {}
+    now = timezone.now()  # the import's time: no 报送时间 after it
     reports: list[ReportInput] = []
     problems: list[ImportProblem] = []
     incomplete = False
@@ -263,7 +303,7 @@ def read_reports_files(
             on_file(label)
         try:
             reports += read_reports_workbook(source, data_set=data_set, actor=actor, file_label=label, seen=seen,
-                                             on_row=on_row)
+                                             on_row=on_row, now=now)
         except ImportFileError as err:
             problems += err.problems
             incomplete = incomplete or err.incomplete

@@ -10,6 +10,15 @@ Two shapes of result:
 * **record checks** (level record) return one row per problem found, with ``unit_id, record_id``
   and evidence columns; the engine turns them into suspect records and a per-unit result.
 
+**Peers and county habits** (``checks.peers``): a distribution check judges each unit against the reference
+and against the other units of the scan (``peers.judge``: robust median/MAD z, settings ``peer_z``,
+``min_peers``, ``habit_share``). When at least ``habit_share`` of the judged units fire on the reference, the
+signal is a county habit: the units fire only where they also deviate from their peers, and the check says
+so once. Such a check declares ``habit=True`` and ``explain_habit``; its rows carry ``county_habit`` (the
+same on every row), ``habit_units`` and ``peer_units``. The engine then adds ONE result with status
+``habit`` for the scan's root unit, its text "全县 12/16 个单位" + ``explain_habit(row)`` + "：是全县的习惯，
+不作为各单位的问题", where ``row`` is the first habit-spared unit's row (peer median etc. are the same on all).
+
 Thresholds are settings: ``DUCHA_QUALITY = {"DQ-R01": {"min_rate": 0.85, "min_n": 1}}`` overrides a
 check's defaults (``min_n`` is the minimum sample size, ``severity`` 1–3 its weight).
 """
@@ -28,11 +37,11 @@ from django.conf import settings
 
 from ducha.core.periods import Period
 
-FIRED, PASSED, UNDECIDED = "fired", "passed", "undecided"
+FIRED, PASSED, UNDECIDED, HABIT = "fired", "passed", "undecided", "habit"
 # An evidence text may end with the method (formula, test statistic) after this mark: pages show the words
 # before it and fold the method away under 方法说明 (``quality.templatetags.quality_text``).
 METHOD_MARK = "\n方法说明："
-STATUS_LABELS = {FIRED: "可疑", PASSED: "通过", UNDECIDED: "无法判断"}
+STATUS_LABELS = {FIRED: "可疑", PASSED: "通过", UNDECIDED: "无法判断", HABIT: "全县习惯"}
 Row = Mapping[str, Any]
 Params = Mapping[str, Any]
 
@@ -147,6 +156,8 @@ class Check:
     record_type: str = ""
     implicate: Builder | None = None
     explain_record: Explainer | None = None
+    habit: bool = False
+    explain_habit: Explainer | None = None
 
     def params(self) -> dict[str, Any]:
         conf = getattr(settings, "DUCHA_QUALITY", {})
@@ -187,8 +198,11 @@ def catalogue() -> list[Check]:
         child_records,
         digits,
         fabrication,
+        heaping,
         records,
+        repeats,
         reports,
+        schedule,
         verification,
     )
 

@@ -30,6 +30,7 @@ from ducha.quality.checks.base import (
     verdict,
     wilson_hilferty_quantile,
 )
+from ducha.quality.checks.peers import PEER_DEFAULTS, PEER_RATIONALE, judge, judged_words
 from ducha.quality.checks.reports import CORE, items, monthly_series
 
 QUALITY_MD = "quality.md §4"
@@ -37,6 +38,11 @@ QUALITY_MD = "quality.md §4"
 
 def _check(id_: str, title: str, level: Level, severity: Severity, build: Any, explain: Any,
            defaults: dict[str, Any], min_n: int, threshold: str, rationale: str, **extra: Any) -> Check:
+    """Register a §4 check; ``habit=True`` adds the peer settings (``peers.PEER_DEFAULTS``) and their reason."""
+    if extra.get("habit"):
+        defaults = {**defaults, **PEER_DEFAULTS}
+        rationale += PEER_RATIONALE.format(**defaults)
+        threshold += "；并偏离同级单位 ≥ {peer_z} 个稳健标准差（同级不足 {min_peers} 个时只看参考值）"
     return register(Check(id=id_, title=title, family=Family.FABRICATION, level=level, severity=severity,
                           build=build, explain=explain, defaults=defaults, min_n=min_n, threshold=threshold,
                           rationale=rationale, **extra))
@@ -74,10 +80,12 @@ def bursts(d: ScanData, p: Params) -> ir.Table:
 def build_bursts(d: ScanData, p: Params, min_n: int) -> ir.Table:
     s = bursts(d, p)
     g = s.group_by(unit_id=s.unit_id).agg(
-        n=s.rows.sum(), count=flag(s.burst).sum(),
+        n=s.rows.sum(), count=flag(s.burst).sum(), burst_rows=s.rows.sum(where=s.burst).fill_null(0),
         items=ibis.struct({"who": s.who, "start": s.start, "end": s["end"], "cards": s.cards, "first": s["first"],
                            "last": s["last"]}).collect(where=s.burst))
-    return verdict(g, n=g.n, measured=g["count"].cast("float64"), threshold=p["min_cards"], fired=g["count"] > 0,
+    g = g.mutate(burst_share=g.burst_rows.cast("float64") / g.n)
+    g = judge(g, "burst_share", g["count"] > 0, judged=g.n >= min_n, direction="high", p=p)
+    return verdict(g, n=g.n, measured=g["count"].cast("float64"), threshold=p["min_cards"], fired=g.peer_fired,
                    min_n=min_n)
 
 
@@ -91,8 +99,16 @@ def _burst_text(i: dict[str, Any], unit: str, labels: Labels) -> str:
 def explain_bursts(row: Row, p: Params, labels: Labels) -> str:
     unit = labels.unit(row["unit_id"])
     found = [_burst_text(i, unit, labels) for i in sorted(items(row), key=lambda i: i["start"])]
-    return "；".join(found) if found else \
-        f"{row['n']} 条录入中没有 {p['gap_minutes']} 分钟内连续录入 ≥ {p['min_cards']} 张、日期跨度 ≥ {p['min_span_days']} 天的情况"
+    if not found:
+        return (f"{row['n']} 条录入中没有 {p['gap_minutes']} 分钟内连续录入 ≥ {p['min_cards']} 张、"
+                f"日期跨度 ≥ {p['min_span_days']} 天的情况")
+    return ("；".join(found) + f"。集中录入占本单位录入的 {pct(row['burst_share'])}"
+            + judged_words(row, p, fired="属一次写成", passed="未见异常", digits=1, percent=True))
+
+
+def explain_bursts_habit(row: Row, p: Params, labels: Labels) -> str:
+    return (f"都有集中录入（一次录入 ≥ {p['min_cards']} 张、检查日期跨度 ≥ {p['min_span_days']} 天的卡片），"
+            f"集中录入占各单位录入的中位数 {pct(row['peer_median'])}")
 
 
 def implicate_bursts(d: ScanData, p: Params, min_n: int) -> ir.Table:
@@ -125,8 +141,10 @@ def build_spread(column: str) -> Any:
         df = g.n - 1
         stat = df * g.sd ** 2 / p["sigma0"] ** 2
         g = g.mutate(stat=stat, critical=wilson_hilferty_quantile(df, normal_quantile(p["alpha"])))
-        fired = (g.stat < g.critical) & (g.sd < p["sigma0"] * p["max_ratio"])
-        return verdict(g, n=g.n, measured=g.sd, threshold=p["sigma0"] * p["max_ratio"], fired=fired, min_n=min_n,
+        ref = (g.stat < g.critical) & (g.sd < p["sigma0"] * p["max_ratio"])
+        g = judge(g, "sd", ref, judged=g.n >= min_n, direction="low", p=p)
+        return verdict(g, n=g.n, measured=g.sd, threshold=p["sigma0"] * p["max_ratio"], fired=g.peer_fired,
+                       min_n=min_n,
                        undecided=[((g.n == 0) & (g.exams > 0), "noz")])
     return build
 
@@ -157,13 +175,22 @@ def explain_spread_record(column: str) -> Any:
     return explain
 
 
+def explain_spread_habit(column: str) -> Any:
+    name = Z_SPREAD[column][1]
+
+    def explain(row: Row, p: Params, labels: Labels) -> str:
+        return (f"的{name} 标准差低于参考值 {fmt(p['sigma0'] * p['max_ratio'], 2)}（各单位中位数 "
+                f"{fmt(row['peer_median'], 2)}）")
+    return explain
+
+
 def explain_spread(column: str) -> Any:
     _flag, name, low, high = Z_SPREAD[column]
 
     def explain(row: Row, p: Params, labels: Labels) -> str:
         p_value = chi2_lower_p(float(row["stat"]), float(row["n"] - 1))
         text = (f"本期 {row['n']} 次体检的{name} 标准差为 {fmt(row['measured'], 2)}，正常人群约 {low}–{high}"
-                + ("，测量值过于一致" if row["status"] == "fired" else "，未见离散度过小"))
+                + judged_words(row, p, fired="测量值过于一致", passed="未见离散度过小"))
         return text + (f"{METHOD_MARK}T = (n−1)s²/σ0² = {fmt(row['stat'], 1)}（σ0 = {p['sigma0']}），"
                        f"χ²({row['n'] - 1}) 下侧概率 p = {p_value:.2g}")
     return explain
@@ -179,13 +206,19 @@ def build_same_bp(d: ScanData, p: Params, min_n: int) -> ir.Table:
                          rank=ibis.row_number().over(group_by=pairs.unit_id,
                                                      order_by=[ibis.desc(pairs["count"]), pairs.sbp, pairs.dbp]))
     top = pairs.filter(pairs["rank"] == 0)
-    share = top["count"].cast("float64") / top.total
-    return verdict(top, n=top.total, measured=share, threshold=p["share"], fired=share >= p["share"], min_n=min_n)
+    top = top.mutate(share=top["count"].cast("float64") / top.total)
+    top = judge(top, "share", top.share >= p["share"], judged=top.total >= min_n, direction="high", p=p)
+    return verdict(top, n=top.total, measured=top.share, threshold=p["share"], fired=top.peer_fired, min_n=min_n)
 
 
 def explain_same_bp(row: Row, p: Params, labels: Labels) -> str:
     return (f"本期 {row['n']} 次产前检查中 {row['count']} 次血压都记为 {row['sbp']}/{row['dbp']} mmHg"
-            f"（{pct(row['measured'])}，判定 ≥ {pct(p['share'], 0)}）")
+            f"（{pct(row['measured'])}，参考判定 ≥ {pct(p['share'], 0)}）"
+            + judged_words(row, p, fired="血压千篇一律", passed="未见千篇一律", digits=1, percent=True))
+
+
+def explain_same_bp_habit(row: Row, p: Params, labels: Labels) -> str:
+    return f"最常见的一个血压值占本单位产检的 {pct(p['share'], 0)} 以上（各单位中位数 {pct(row['peer_median'])}）"
 
 
 def implicate_same_bp(d: ScanData, p: Params, min_n: int) -> ir.Table:
@@ -201,36 +234,7 @@ def explain_same_bp_record(row: Row, p: Params, labels: Labels) -> str:
     return f"全部 {row['visits']} 次产前检查血压都是 {row['sbp']}/{row['dbp']} mmHg，且本单位血压千篇一律"
 
 
-# ---- exams on the scheduled day, on Sundays and holidays -----------------------------------------------
-
-def _monthiversary(e: ir.Table) -> ir.Table:
-    e = e.filter(e.in_period & e.exam_on.notnull() & e.birth_date.notnull() & (e.exam_on > e.birth_date)
-                 & (e.birth_date.day() <= 28))
-    return e.mutate(exact=e.exam_on.day() == e.birth_date.day())
-
-
-def build_scheduled(d: ScanData, p: Params, min_n: int) -> ir.Table:
-    e = _monthiversary(d["exams"])
-    g = e.group_by(unit_id=e.unit_id).agg(n=e.count(), exact=flag(e.exact).sum())
-    share = g.exact.cast("float64") / g.n
-    return verdict(g, n=g.n, measured=share, threshold=p["share"], fired=share >= p["share"], min_n=min_n)
-
-
-def explain_scheduled(row: Row, p: Params, labels: Labels) -> str:
-    return (f"本期 {row['n']} 次儿童体检中 {row['exact']} 次（{pct(row['measured'])}）恰好在满月龄当天（与出生同日），"
-            f"随机就诊约 3%，判定 ≥ {pct(p['share'], 0)}")
-
-
-def implicate_scheduled(d: ScanData, p: Params, min_n: int) -> ir.Table:
-    e = _monthiversary(d["exams"])
-    g = e.group_by([e.unit_id, e.record_id]).agg(exams=e.count(), exact=flag(e.exact).sum())
-    g = g.filter((g.exams >= p["min_exams"]) & (g.exact == g.exams))
-    return g.select(record_type=ibis.literal("child"), record_id=g.record_id, unit_id=g.unit_id, exams=g.exams)
-
-
-def explain_scheduled_record(row: Row, p: Params, labels: Labels) -> str:
-    return f"本期 {row['exams']} 次体检全部恰好在满月龄当天，且本单位此类体检比例异常"
-
+# ---- exams on Sundays and holidays (on the scheduled day: ``schedule.py``) -----------------------------------------------
 
 def build_off_days(d: ScanData, p: Params, min_n: int) -> ir.Table:
     a, q, e = d["antenatal"], d["postpartum"], d["exams"]
@@ -246,16 +250,21 @@ def build_off_days(d: ScanData, p: Params, min_n: int) -> ir.Table:
     peer_share = ibis.cases((peer_n > 0, (g.off.sum().over() - g.off).cast("float64") / peer_n),
                             else_=ibis.null().cast("float64"))
     g = g.mutate(peer_share=peer_share, peer_n=peer_n)
-    share = g.off.cast("float64") / g.n
     limit = ibis.greatest(ibis.literal(float(p["min_share"])), g.peer_share * p["ratio"])
-    return verdict(g.mutate(limit=limit), n=g.n, measured=share, threshold=p["min_share"], fired=share >= limit,
+    g = g.mutate(limit=limit, share=g.off.cast("float64") / g.n)
+    g = judge(g, "share", g.share >= g["limit"], judged=g.n >= min_n, direction="high", p=p)
+    return verdict(g, n=g.n, measured=g.share, threshold=p["min_share"], fired=g.peer_fired,
                    min_n=min_n, undecided=[((g.n >= min_n) & (g.peer_n < min_n), "peer_small")])
 
 
 def explain_off_days(row: Row, p: Params, labels: Labels) -> str:
     return (f"本期 {row['n']} 次检查/访视中 {row['off']} 次（{pct(row['measured'])}）在星期日或法定节假日，"
             f"其他单位合计 {pct(row['peer_share'])}（判定 ≥ {pct(row['limit'])}，即其他单位的 {p['ratio']} 倍且至少 "
-            f"{pct(p['min_share'], 0)}）")
+            f"{pct(p['min_share'], 0)}）" + judged_words(row, p, fired="偏多", passed="未见偏多", digits=1, percent=True))
+
+
+def explain_off_days_habit(row: Row, p: Params, labels: Labels) -> str:
+    return f"的检查/访视在星期日或节假日的比例偏高（各单位中位数 {pct(row['peer_median'])}）"
 
 
 # ---- too-even monthly counts -------------------------------------------------------------------------------
@@ -271,24 +280,34 @@ def build_even_counts(d: ScanData, p: Params, min_n: int) -> ir.Table:
     per = per.mutate(dispersion=dispersion)
     g = per.group_by(unit_id=per.unit_id).agg(
         n=per.k.max(), judged=flag(judged).sum(), bad=flag(bad).sum(),
+        dispersion=per.dispersion.median(where=judged),
         items=ibis.struct({"code": per.code, "k": per.k, "mean": per.mean, "var": per["var"],
                            "dispersion": per.dispersion}).collect(where=bad))
-    return verdict(g, n=g.n, measured=g.bad.cast("float64"), threshold=p["alpha"], fired=g.bad > 0, min_n=min_n,
+    g = judge(g, "dispersion", g.bad > 0, judged=(g.n >= min_n) & (g.judged > 0), direction="low", p=p)
+    return verdict(g, n=g.n, measured=g.bad.cast("float64"), threshold=p["alpha"], fired=g.peer_fired, min_n=min_n,
                    undecided=[((g.judged == 0) & (g.n >= min_n), "small")])
 
 
 def explain_even_counts(row: Row, p: Params, labels: Labels) -> str:
     found = [f"{labels.element(i['code'])} {i['k']} 个月均值 {fmt(i['mean'])}、方差 {fmt(i['var'])}，方差/均值 = "
              f"{fmt(i['dispersion'], 2)}" for i in items(row)]
-    return ("月报数字过于均匀（真实计数的方差/均值约为 1 或更大）：" + "；".join(found)) if found else \
-        "月度计数的离散程度正常"
+    if not found:
+        return "月度计数的离散程度正常"
+    return ("月报数字过于均匀（真实计数的方差/均值约为 1 或更大）：" + "；".join(found)
+            + f"。本单位各数据项方差/均值的中位数 {fmt(row['dispersion'], 2)}"
+            + judged_words(row, p, fired="过于均匀", passed="未见异常"))
+
+
+def explain_even_counts_habit(row: Row, p: Params, labels: Labels) -> str:
+    return f"的月报数字过于均匀（各单位方差/均值的中位数 {fmt(row['peer_median'], 2)}）"
 
 
 _check("DQ-F01", "集中录入（一次写成）", Level.OPERATOR, Severity.HIGH, build_bursts, explain_bursts,
        {"gap_minutes": 10, "min_cards": 20, "min_span_days": 60}, 20,
        "间隔 ≤ {gap_minutes} 分钟的连续录入中 ≥ {min_cards} 张卡片，检查日期跨度 ≥ {min_span_days} 天",
        f"{QUALITY_MD}；通报“孕产妇保健卡片个别乡镇一笔写成”。导入批次中所有行录入时间相同的（导入时间）不计。",
-       implicate=implicate_bursts, explain_record=explain_burst_record)
+       implicate=implicate_bursts, explain_record=explain_burst_record, habit=True,
+       explain_habit=explain_bursts_habit)
 for _i, _col in enumerate(("waz", "laz", "wlz"), start=2):
     _f, _name, _low, _high = Z_SPREAD[_col]
     _check(f"DQ-F0{_i}", f"{_name} 离散度过小", Level.UNIT, Severity.HIGH, build_spread(_col), explain_spread(_col),
@@ -297,19 +316,19 @@ for _i, _col in enumerate(("waz", "laz", "wlz"), start=2):
            f"{QUALITY_MD}：正常人群 {_name} 标准差 {_low}–{_high}（WHO 多国调查）；取下限作 σ0。样本大时检验对很小的差别"
            "也显著，所以还要求标准差低于 σ0 的 75%（“远低于”）。标准差为 0（全部相同）也判为可疑。"
            "判定后，每次体检都在本单位中位数 ±0.25 之内的儿童列为可疑手册。",
-           implicate=implicate_spread(_col), explain_record=explain_spread_record(_col))
+           implicate=implicate_spread(_col), explain_record=explain_spread_record(_col), habit=True,
+           explain_habit=explain_spread_habit(_col))
 _check("DQ-F05", "血压千篇一律", Level.UNIT, Severity.HIGH, build_same_bp, explain_same_bp,
        {"share": 0.5, "min_visits": 3}, 30, "同一血压值占本期产检 ≥ {share:.0%}",
        f"{QUALITY_MD}：每个孕妇每次都是同一血压（如 120/80）。真实记录即使偏好整十，最常见的一个血压值一般也不到三成。",
-       implicate=implicate_same_bp, explain_record=explain_same_bp_record)
-_check("DQ-F10", "体检恰在满月龄当天", Level.UNIT, Severity.MEDIUM, build_scheduled, explain_scheduled,
-       {"share": 0.5, "min_exams": 3}, 30, "与出生同日的体检占 ≥ {share:.0%}",
-       f"{QUALITY_MD}：每次都恰在计划日体检。家长按月龄前后就诊，恰好同日的约 1/30。",
-       implicate=implicate_scheduled, explain_record=explain_scheduled_record)
+       implicate=implicate_same_bp, explain_record=explain_same_bp_record, habit=True,
+       explain_habit=explain_same_bp_habit)
 _check("DQ-F11", "星期日/节假日检查偏多", Level.UNIT, Severity.LOW, build_off_days, explain_off_days,
        {"min_share": 0.10, "ratio": 2.0}, 30, "比例 ≥ 其他单位的 {ratio} 倍且 ≥ {min_share:.0%}",
-       f"{QUALITY_MD}：检查日期在星期日和节假日。与同县其他单位比较（各地门诊安排不同）；节假日含元旦、春节、劳动节、国庆。")
+       f"{QUALITY_MD}：检查日期在星期日和节假日。与同县其他单位比较（各地门诊安排不同）；节假日含元旦、春节、劳动节、国庆。",
+       habit=True, explain_habit=explain_off_days_habit)
 _check("DQ-F12", "月报数字过于均匀", Level.UNIT, Severity.MEDIUM, build_even_counts, explain_even_counts,
        {"alpha": 0.001, "min_mean": 5, "months": 12, "elements": CORE}, 6,
        "方差/均值的 χ² 下侧检验 p < {alpha}（至少 {min_n} 个月、均值 ≥ {min_mean}）",
-       f"{QUALITY_MD}：计数的方差/均值 ≪ 1。真实计数近似泊松分布，(k−1)·方差/均值 服从 χ²(k−1)。")
+       f"{QUALITY_MD}：计数的方差/均值 ≪ 1。真实计数近似泊松分布，(k−1)·方差/均值 服从 χ²(k−1)。",
+       habit=True, explain_habit=explain_even_counts_habit)

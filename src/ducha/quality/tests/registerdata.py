@@ -3,6 +3,7 @@ one with ordinary records, monthly reports for the verification factor."""
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -48,12 +49,13 @@ def ordinary_township(unit: Any, user: Any) -> list[PregnancyRecord]:
                         created_at=_at(date(2012, 1, 2) + timedelta(days=2 * i), 10), created_by=user)
         for i in range(30)])
     visits = []
-    for i, r in enumerate(records):
+    rng = random.Random(unit.code)  # measured values: no pattern in their last digits
+    for r in records:
         for k in range(2):
             day = r.registered_on + timedelta(days=28 * k)
             visits.append(AntenatalVisit(record=r, visit_on=day, weeks=round((day - r.lmp).days / 7, 1),
-                                         weight_kg=50 + i % 9, sbp=100 + (7 * i + 3 * k) % 35,
-                                         dbp=60 + (5 * i + k) % 25, hb=105 + i % 20, created_at=_at(day, 11),
+                                         weight_kg=round(rng.uniform(46, 72), 1), sbp=rng.randint(96, 138),
+                                         dbp=rng.randint(58, 89), hb=rng.randint(100, 139), created_at=_at(day, 11),
                                          created_by=user))
     AntenatalVisit.objects.bulk_create(visits)
     return records

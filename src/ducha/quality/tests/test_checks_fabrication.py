@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ducha.quality.tests.checkdata import days, minutes, result, run, scan
+from ducha.quality.tests.checkdata import days, merge, minutes, result, run, scan
 
 
 def entries(count: int, step_minutes: float, span_days: int) -> dict[str, list]:
@@ -145,14 +145,6 @@ def test_digit_preference_per_examiner() -> None:
 def bp_unit(unit: int, zero_every: int) -> dict[str, list]:
     sbp = [110 + (i % 10) if i % zero_every else 120 for i in range(40)]
     return anc(sbp, [70 + (i % 10) if i % zero_every else 80 for i in range(40)], unit=unit)
-
-
-def merge(*parts: dict[str, list]) -> dict[str, list]:
-    out: dict[str, list] = {}
-    for p in parts:
-        for k, v in p.items():
-            out.setdefault(k, []).extend(v)
-    return out
 
 
 def test_bp_digits_judged_against_peers() -> None:

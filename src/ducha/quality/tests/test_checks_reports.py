@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from django.test import override_settings
 
-from ducha.quality.tests.checkdata import result, run, scan
+from ducha.quality.tests.checkdata import merge, result, run, scan
 
 MONTHS = ["201201", "201202", "201203"]
 
@@ -45,14 +45,6 @@ def values(unit: int, code: str, series: list[float], months: list[str] | None =
     months = months[-len(series):]
     return {"unit_id": [unit] * len(series), "month": months, "code": [code] * len(series), "value": series,
             "aggregation": ["sum"] * len(series), "midx": [int(m[:4]) * 12 + int(m[4:]) - 1 for m in months]}
-
-
-def merge(*parts: dict[str, list]) -> dict[str, list]:
-    out: dict[str, list] = {}
-    for p in parts:
-        for k, v in p.items():
-            out.setdefault(k, []).extend(v)
-    return out
 
 
 def test_missing_or_zero_core_values() -> None:

@@ -5,35 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 
-from ducha.conftest import PASSWORD
+from ducha.conftest import login
 from ducha.core.periods import parse_period
 from ducha.core.tests.jobkinds import IMMEDIATE_TASKS
 from ducha.quality.actions import run_quality_scan
 from ducha.quality.models import QualityRun
-from ducha.quality.tests.registerdata import build_registers
 from ducha.registers.models import PregnancyRecord
 
-pytestmark = pytest.mark.usefixtures("quality_urls")
-
-
-@pytest.fixture
-def quality_urls() -> Any:
-    with override_settings(ROOT_URLCONF="ducha.quality.tests.urls_quality"):
-        yield
-
-
-@pytest.fixture
-def county(mini_county: Any) -> Any:
-    build_registers(mini_county)
-    return mini_county
-
-
-def login(name: str) -> Client:
-    client = Client()
-    assert client.login(username=name, password=PASSWORD)
-    return client
+pytestmark = pytest.mark.usefixtures("quality_urls")  # quality_urls and county: quality/tests/conftest.py
 
 
 def scanned(county: Any) -> QualityRun:

@@ -43,6 +43,8 @@ def test_the_documented_example_and_every_default_pass(capsys: pytest.CaptureFix
     ("ducha.E024", {"DQ-F06": {"severity": 5}}, ['DUCHA_QUALITY["DQ-F06"]["severity"]', "5", "严重程度"]),
     ("ducha.E025", {"DQ-F06": {"min_n": 0}}, ['DUCHA_QUALITY["DQ-F06"]["min_n"]', "0", "最少样本量"]),
     ("ducha.E026", {"DQ-R01": {"min_rate": "85%"}}, ['DUCHA_QUALITY["DQ-R01"]["min_rate"]', "'85%'", "类型不对"]),
+    ("ducha.E026", {"DQ-F10": {"child_days": [30, "42天"]}}, ['DUCHA_QUALITY["DQ-F10"]["child_days"]', "'42天'",
+                                                           "正整数（天数）的列表"]),
     ("ducha.E027", {"DQ-R01": {"min_rate": 85}}, ['DUCHA_QUALITY["DQ-R01"]["min_rate"]', "85", "超出范围"]),
     ("ducha.E027", {"DQ-V01": {"low": 1.2}}, ['DUCHA_QUALITY["DQ-V01"]', "low（1.2）应小于 high（1.1）"]),
     ("ducha.E028", {"core_elements": ["PREG_REGISTERED", "live births"]}, ['DUCHA_QUALITY["core_elements"]',

@@ -1,0 +1,96 @@
+"""Build synthetic county B: ``python -m benchmarks.county_b.build --seed N --out DIR``.
+
+Writes, in the public import formats only (docs/import-template.md, docs/registers-import.md):
+  DIR/units.xlsx                      org units (county B00 + townships) for ``ducha import-units``
+  DIR/reports/*.xlsx                  monthly reports 2011-01..2012-03 for ``ducha import-reports``
+  DIR/registers/*.xlsx                pregnancy and child registers for ``ducha import-registers``
+  DIR/truth.json                      which townships are honest or fabricating, how, and the records touched
+Written independently of ducha's demo generator and quality checks; imports nothing from ducha.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from benchmarks.county_b import fakes
+from benchmarks.county_b.builder import build_children, build_pregnancies, stamp_entry
+from benchmarks.county_b.habits import township_habits
+from benchmarks.county_b.reports import report_rows
+from benchmarks.county_b.writer import write_registers, write_reports, write_units
+
+COUNTY = ("B00", "丙县（合成）")
+PERIOD = "2012Q1"
+
+
+def build(seed: int, out: Path, townships: int = 16, fabricating: int | None = None,
+          metadata: bool = True, submission_time: bool | None = None) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    submission_time = metadata if submission_time is None else submission_time
+    n_fab = townships // 2 if fabricating is None else fabricating
+    units = township_habits(rng, townships, townships - n_fab)
+    for i, kinds in enumerate(fakes.assign_kinds(rng, n_fab)):
+        units[townships - n_fab + i].kinds = kinds
+    order = rng.permutation(townships)
+    units = [units[int(i)] for i in order]
+    for i, u in enumerate(units):
+        u.code = f"B{i + 1:02d}"
+    (out / "reports").mkdir(parents=True, exist_ok=True)
+    (out / "registers").mkdir(parents=True, exist_ok=True)
+    write_units(out / "units.xlsx", COUNTY, units)
+    truth: dict[str, Any] = {"seed": seed, "period": PERIOD, "county": COUNTY[0], "entry_metadata": metadata,
+                             "submission_time": submission_time,
+                             "kinds": fakes.KINDS, "townships": []}
+    for u in units:
+        preg = build_pregnancies(rng, u)
+        kids = build_children(rng, u, preg)
+        stamp_entry(rng, u, preg, kids)
+        adjust: dict[tuple[str, str], int] = {}
+        touched: dict[str, list[str]] = {}
+        for kind in u.kinds:
+            touched[kind] = sorted(fakes.FAKES[kind](rng, u, preg, kids, adjust))
+        fakes.fix_order(preg, kids)
+        kids = [c for c in kids if c["_exams"]]
+        write_reports(out / "reports" / f"{u.code}_{u.name}_月报.xlsx", u, report_rows(rng, u, preg, kids, adjust),
+                      submission_time)
+        write_registers(out / "registers", u, preg, kids, metadata)
+        habits = {k: v for k, v in asdict(u).items() if k not in ("staff", "examiners", "kinds")}
+        truth["townships"].append({
+            "code": u.code, "name": u.name, "fabricating": bool(u.kinds), "kinds": u.kinds, "records": touched,
+            "note": u.note, "pregnancies": len(preg), "children": len(kids),
+            "visits": sum(len(p["_visits"]) for p in preg),
+            "postpartum": sum(len(p["_postpartum"]) for p in preg), "exams": sum(len(c["_exams"]) for c in kids),
+            "habits": habits,
+        })
+    (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return truth
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=101)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--townships", type=int, default=16)
+    parser.add_argument("--fabricating", type=int, default=None, help="default: half of the townships")
+    parser.add_argument("--no-entry-metadata", action="store_true",
+                        help="leave out 录入时间/录入人/修改时间 (registers) and 报送时间 (reports)")
+    parser.add_argument("--no-submission-time", action="store_true",
+                        help="leave out only 报送时间 of the monthly reports (for a ducha whose report import lacks it)")
+    args = parser.parse_args(argv)
+    metadata = not args.no_entry_metadata
+    truth = build(args.seed, args.out, args.townships, args.fabricating, metadata,
+                  metadata and not args.no_submission_time)
+    for t in truth["townships"]:
+        kinds = "、".join(fakes.KINDS[k] for k in t["kinds"]) or "诚实"
+        print(f"{t['code']} {t['name']}: {kinds}；手册 {t['pregnancies']}+{t['children']}，"
+              f"被改动 {sum(len(v) for v in t['records'].values())} {t['note']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
