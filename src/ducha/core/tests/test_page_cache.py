@@ -92,3 +92,34 @@ def test_a_body_holding_a_csrf_token_is_refused(mini_county: MiniCounty) -> None
     context = {"can_scan": True, "root": mini_county.county, "period": parse_period("2012Q1"), "run": None}
     with pytest.raises(CachedBodyError, match="含 CSRF 令牌"):
         cached_body(request, "quality/_scan_form.html", build=lambda: (context, 200))
+
+
+def top_bar(html: str) -> str:
+    return html[html.index('<header class="topbar">'):html.index("</header>")]
+
+
+def test_the_top_bar_is_kept_per_user_and_follows_an_audited_change(mini_county: MiniCounty,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.template import loader
+
+    from ducha.orgs.actions import update_org_unit
+
+    renders: list[str] = []
+    real = loader.render_to_string
+
+    def counting(name: Any, *args: Any, **kwargs: Any) -> str:
+        renders.append(str(name))
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr("ducha.core.templatetags.ducha_frame.render_to_string", counting)
+    officer = login("officer_a", csrf=True)
+    first = top_bar(officer.get("/?period=201201").content.decode())
+    second = top_bar(officer.get("/?period=201201").content.decode())
+    assert renders == ["core/_topbar.html"] and "妇幼专干 · 甲镇" in first and "退出" in second
+    inspector = top_bar(login("inspector1").get("/?period=201201").content.decode())
+    assert len(renders) == 2 and "甲镇" not in inspector  # another user: its own bar
+    update_org_unit(actor=mini_county.admin, unit=mini_county.town_a, short_name="新甲镇")  # audited
+    third = top_bar(officer.get("/?period=201201").content.decode())
+    assert len(renders) == 3 and "妇幼专干 · 新甲镇" in third
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', third)
+    assert token and officer.post("/logout/", {"csrfmiddlewaretoken": token.group(1)}).status_code == 302
