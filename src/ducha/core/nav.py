@@ -65,7 +65,7 @@ def nav_entries() -> list[NavEntry]:
     return sorted(entries, key=lambda e: (e.order, e.label))
 
 
-def menu(actor: Actor, view_name: str = "") -> list[MenuItem]:
+def menu(actor: Actor, view_name: str = "", stamp: str | None = None) -> list[MenuItem]:
     """The entries ``actor`` may use, with the one of ``view_name`` (the current page) marked active.
 
     Which entries a user may use changes only with audited writes (roles, units, data sets), so the allowed
@@ -74,7 +74,7 @@ def menu(actor: Actor, view_name: str = "") -> list[MenuItem]:
         return []
     entries = nav_entries()
     parts = (actor.pk, bool(actor.is_superuser), bool(actor.is_staff), tuple(e.url_name for e in entries))
-    allowed = cached_result("menu", stamp=data_stamp(), parts=parts,
+    allowed = cached_result("menu", stamp=stamp or data_stamp(), parts=parts,
                             compute=lambda: _allowed_urls(actor, entries))
     return [MenuItem(e.label, url, e.is_active(view_name), e) for e, url in zip(entries, allowed, strict=True) if url]
 

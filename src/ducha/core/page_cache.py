@@ -22,7 +22,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from ducha.core.results import cached_result, data_stamp
+from ducha.core.results import cached_result, data_stamp, remember_stamp
 
 CSRF_FIELD = 'name="csrfmiddlewaretoken"'
 
@@ -62,8 +62,10 @@ def cached_body(
             raise CachedBodyError(f"{template} 含 CSRF 令牌，不能缓存：把提交表单移到页面框架中")
         return body, status, dict(context.get("frame", {}))
 
+    stamp = data_stamp()
+    remember_stamp(request, stamp)
     body, status, frame = cached_result(
-        "page-body", stamp=data_stamp(), parts=(template, *request_parts(request), *actor_parts(request)),
+        "page-body", stamp=stamp, parts=(template, *request_parts(request), *actor_parts(request)),
         compute=compute,
     )
     for name, render_hole in (live or {}).items():

@@ -60,6 +60,18 @@ def _lock_for(key: str) -> threading.Lock:
         return _locks.setdefault(key, threading.Lock())
 
 
+def request_stamp(request: object) -> str:
+    """The stamp a read-only page already read for ``request`` (``ducha.core.page_cache`` keeps it on a GET
+    request, so the body, the menu and the top bar of one page follow one stamp with one read), else a fresh one."""
+    return str(getattr(request, "_ducha_stamp", None) or data_stamp())
+
+
+def remember_stamp(request: object, stamp: str) -> None:
+    """Keep ``stamp`` for the rest of a GET/HEAD request (never for a request that may write)."""
+    if getattr(request, "method", "") in ("GET", "HEAD"):
+        setattr(request, "_ducha_stamp", stamp)  # noqa: B010 - a per-request memo
+
+
 @receiver(setting_changed)
 def forget_results(**kwargs: object) -> None:
     """Results depend on settings too (thresholds, targets): a changed setting (only tests change them while a

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from ducha.core.page_cache import actor_parts, hole
-from ducha.core.results import cached_result, data_stamp
+from ducha.core.results import cached_result, request_stamp
 
 register = template.Library()
 TEMPLATE = "core/_topbar.html"
@@ -32,6 +32,6 @@ def topbar(context: template.Context) -> SafeString:
     match = getattr(request, "resolver_match", None)
     parts: tuple[Any, ...] = (*actor_parts(request), user.get_full_name(), user.get_username(),
                               match.view_name if match else "")
-    html = cached_result("topbar", stamp=data_stamp(), parts=parts,
+    html = cached_result("topbar", stamp=request_stamp(request), parts=parts,
                          compute=lambda: render_to_string(TEMPLATE, values))
     return mark_safe(html.replace(hole("csrf"), csrf_input(request)))  # noqa: S308 - see above
