@@ -76,7 +76,7 @@ REGISTER_INDICATORS: list[tuple[str, str, str, str, str, str, int, bool, str, st
     ("REGISTER_LIVE_BIRTHS", "活产数（个案登记）", "LIVE_DELIVERED", "本期活产数", "", "", 1, True, "LIVE_BIRTHS", ""),
     ("REGISTER_CHILD_SYS_RATE", "3岁儿童系统管理（4:2:2）结案率（个案登记）", "CHILDREN_422", "达到4:2:2的儿童数",
      "CHILDREN_CLOSING", "本期满3岁儿童数", 100, True, "CHILD_U3_SYS", ""),
-    ("REGISTER_CHILD_EXAMS", "0-3岁儿童体检人数（个案登记）", "CHILDREN_EXAMINED", "本期体检过的0-3岁儿童数", "", "",
+    ("REGISTER_CHILD_EXAMS", "0-3岁儿童体检人数（个案登记）", "CHILDREN_EXAMINED", "各月体检过的0-3岁儿童数之和", "", "",
      1, True, "CHILD_U3_EXAMS", ""),
 ]
 

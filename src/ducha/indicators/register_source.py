@@ -46,7 +46,8 @@ FRAME_COLUMNS: dict[str, dict[str, str]] = {
     PREGNANCY: {"registered_on": "date", "delivered_on": "date", "outcome": "string", "delivery_mode": "string",
                 "babies": "int", "antenatal_visits": "int", "early": "bool", "postpartum_in_time": "bool",
                 "managed": "bool"},
-    CHILD: {"birth_date": "date", "closes_on": "date", "met_422": "bool", "examined_in_period": "bool"},
+    CHILD: {"birth_date": "date", "closes_on": "date", "met_422": "bool", "examined_in_period": "bool",
+            "exam_months": "int"},
 }
 
 
@@ -74,11 +75,13 @@ MEASURES: dict[str, RegisterMeasure] = {m.code: m for m in [
     RegisterMeasure("POSTPARTUM_DELIVERED", "本期活产产妇中28天内产后访视人数", PREGNANCY, "delivered_on",
                     (LIVE, ("postpartum_in_time", "==", True))),
     RegisterMeasure("CAESAREAN_DELIVERED", "本期剖宫产活产产妇数", PREGNANCY, "delivered_on",
-                    (LIVE, ("delivery_mode", "==", "caesarean"))),
+                    (LIVE, ("delivery_mode", "==", "caesarean")), weight="babies"),
     RegisterMeasure("CHILDREN_CLOSING", "本期满3岁结案儿童数", CHILD, "closes_on"),
     RegisterMeasure("CHILDREN_422", "本期满3岁且达到4:2:2的儿童数", CHILD, "closes_on", (("met_422", "==", True),)),
-    RegisterMeasure("CHILDREN_EXAMINED", "本期体检过的0-3岁儿童数", CHILD, None,
-                    (("examined_in_period", "==", True),)),
+    # 0-3岁儿童体检人数 is a monthly count (distinct children each month) and the quarter's report value is the sum
+    # of its months: a child examined in two months of the quarter counts twice on both sides
+    RegisterMeasure("CHILDREN_EXAMINED", "本期各月体检过的0-3岁儿童数之和", CHILD, None,
+                    (("examined_in_period", "==", True),), weight="exam_months"),
 ]}
 
 
@@ -149,7 +152,8 @@ def pregnancy_frame(units: list[OrgUnit], period: Period) -> ir.Table:
 
 def child_frame(units: list[OrgUnit], period: Period) -> ir.Table:
     """One row per child under 3 at some time in the period (the 0–3 register): when it closes (3 years), whether
-    it met 4:2:2, whether examined in the period. Older children are not read: no measure counts them."""
+    it met 4:2:2, whether examined in the period and in how many of its calendar months (the monthly report counts
+    a child once a month). Older children are not read: no measure counts them."""
     # no upper bound: an exam dated before the birth (a data error) still counts as it always did
     children = ChildRecord.objects.filter(org_unit__in=units,
                                           birth_date__gte=period.start - timedelta(days=CLOSING_AGE_DAYS))
@@ -159,15 +163,17 @@ def child_frame(units: list[OrgUnit], period: Period) -> ir.Table:
     e = exams.join(kids, exams.child_id == kids.id)
     age = e.exam_on.delta(e.birth_date, unit="day")
     per_year = {f"y{i}": ((age >= lo) & (age <= hi)).cast("int64").sum() for i, (lo, hi, _n) in enumerate(CHILD_YEARS)}
-    examined = ((e.exam_on >= start) & (e.exam_on <= end) & (age < CLOSING_AGE_DAYS)).cast("int64").max()
-    by_child = e.group_by(e.child_id).agg(**per_year, examined=examined)
+    in_period = (e.exam_on >= start) & (e.exam_on <= end) & (age < CLOSING_AGE_DAYS)
+    month = ibis.cases((in_period, e.exam_on.year() * 12 + e.exam_on.month()), else_=ibis.null().cast("int64"))
+    by_child = e.group_by(e.child_id).agg(**per_year, examined=in_period.cast("int64").max(),
+                                          exam_months=month.nunique())
     k = kids.left_join(by_child, kids.id == by_child.child_id)
     met = ibis.literal(True)
     for i, (_lo, _hi, needed) in enumerate(CHILD_YEARS):
         met = met & (k[f"y{i}"].fill_null(0) >= needed)
     return k.select(unit_id=k.unit_id, birth_date=k.birth_date,
                     closes_on=k.birth_date + ibis.interval(days=CLOSING_AGE_DAYS), met_422=met,
-                    examined_in_period=k.examined.fill_null(0) == 1)
+                    examined_in_period=k.examined.fill_null(0) == 1, exam_months=k.exam_months.fill_null(0))
 
 
 FRAMES: dict[str, Callable[[list[OrgUnit], Period], ir.Table]] = {PREGNANCY: pregnancy_frame, CHILD: child_frame}

@@ -118,7 +118,7 @@ class SuspectOut(Schema):
     name: str = Field(description="姓名")
     unit: str = Field(description="单位编码")
     unit_name: str = Field(description="单位名称")
-    risk_weight: int = Field(description="风险权重：命中各项检查的严重程度（低 1、中 2、高 3）之和")
+    risk_weight: int = Field(description="风险权重：命中各项检查的权重之和（严重程度低 1、中 2、高 3，按手册自身证据的多少最多加倍）")
     reasons: list[ReasonOut] = Field(description="可疑原因，每项检查一条")
     page_url: str = Field(description="该手册“为什么可疑”网页的地址")
 

@@ -59,6 +59,7 @@ class Hit:
     unit_id: int
     check_id: str
     text: str
+    weight: int = 0  # this hit's share of the record's risk weight; 0 = the check's severity (``hit_weight``)
 
 
 @dataclass
@@ -142,11 +143,20 @@ def record_results(check: Check, hits: list[Hit], records: dict[tuple[int, str],
     return out
 
 
+def hit_weight(severity: int, risk: Any) -> int:
+    """A record's weight from one check: the check's severity, plus one point for each doubling of the record's own
+    evidence (``risk``: values on preferred digits, exact-schedule events, repeated combinations — the column an
+    ``implicate`` may return), at most doubling the severity: 2 heaped values add 1, 4 add 2."""
+    if not isinstance(risk, int | float) or not math.isfinite(risk) or risk < 2:
+        return severity
+    return severity + min(severity, int(math.log2(risk)))
+
+
 def _hits(check: Check, rows: list[dict[str, Any]], labels: Labels, record_type: str,
           explain: Callable[..., str]) -> list[Hit]:
-    params = check.params()
+    params, severity = check.params(), check.weight()
     return [Hit(str(row.get("record_type") or record_type), int(row["record_id"]), int(row["unit_id"]), check.id,
-                explain(row, params, labels)) for row in rows]
+                explain(row, params, labels), hit_weight(severity, row.get("risk"))) for row in rows]
 
 
 def habit_result(check: Check, rows: list[dict[str, Any]], labels: Labels, root: int) -> Result | None:

@@ -6,8 +6,10 @@ the same points scaled by the share of the unit's records it flagged, in full fr
 (``points × min(1, share / 10 %)``). Checks that could not judge cost nothing; a unit no check could
 judge gets no score. Grades: 优 ≥ 90, 良 75–89.9, 中 60–74.9, 差 < 60.
 
-Risk weight of a suspect record: the sum of the severities (低 1, 中 2, 高 3) of the distinct checks that
-flagged it, so a record caught by several checks ranks above one caught by a single check.
+Risk weight of a suspect record: the sum over the distinct checks that flagged it of each check's weight for the
+record (``Hit.weight``: the severity 低 1, 中 2, 高 3, plus a point per doubling of the record's own evidence, at
+most twice the severity — ``engine.hit_weight``), so a record caught by several checks ranks above one caught
+by a single check, and of two records caught by the heaping check the one with more heaped values ranks higher.
 
 Kinds of trouble (``quality.verdict``): the same penalties are also summed per kind (报表质量, 记录不全, 记录不一致,
 编造迹象) into a per-kind score, with the records each kind flagged; the fabrication verdict and its confidence
@@ -142,11 +144,14 @@ def suspects(hits: list[Hit], checks: list[Check]) -> list[Suspect]:
     out = []
     for (kind, record_id), found in grouped.items():
         reasons: dict[str, list[str]] = {}
+        weights: dict[str, int] = {}
         for h in found:
             texts = reasons.setdefault(h.check_id, [])
             if h.text not in texts:
                 texts.append(h.text)
-        weight = sum(by_id[c].weight() for c in reasons if c in by_id)
+            own = h.weight or (by_id[h.check_id].weight() if h.check_id in by_id else 0)
+            weights[h.check_id] = max(weights.get(h.check_id, 0), own)
+        weight = sum(weights.values())
         out.append(Suspect(kind, record_id, found[0].unit_id, weight, [
             {"check_id": c, "title": by_id[c].title if c in by_id else c,
              "text": "；".join(t[:REASON_TEXTS]) + (f"（另 {len(t) - REASON_TEXTS} 处）" if len(t) > REASON_TEXTS else "")}

@@ -203,6 +203,7 @@ def catalogue() -> list[Check]:
         repeats,
         reports,
         schedule,
+        sittings,
         verification,
     )
 

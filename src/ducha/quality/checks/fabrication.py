@@ -311,10 +311,11 @@ _check("DQ-F01", "集中录入（一次写成）", Level.OPERATOR, Severity.HIGH
 for _i, _col in enumerate(("waz", "laz", "wlz"), start=2):
     _f, _name, _low, _high = Z_SPREAD[_col]
     _check(f"DQ-F0{_i}", f"{_name} 离散度过小", Level.UNIT, Severity.HIGH, build_spread(_col), explain_spread(_col),
-           {"sigma0": _low, "alpha": 0.001, "max_ratio": 0.75, "band": 0.25}, 30,
+           {"sigma0": _low, "alpha": 0.001, "max_ratio": 0.65, "band": 0.25}, 30,
            "标准差 < {max_ratio} × σ0 且 χ² 下侧检验 T=(n−1)s²/σ0² 的 p < {alpha}（σ0 = {sigma0}）",
            f"{QUALITY_MD}：正常人群 {_name} 标准差 {_low}–{_high}（WHO 多国调查）；取下限作 σ0。样本大时检验对很小的差别"
-           "也显著，所以还要求标准差低于 σ0 的 75%（“远低于”）。标准差为 0（全部相同）也判为可疑。"
+           "也显著，所以还要求标准差低于 σ0 的 65%（“远低于”）：测量出色的单位标准差可低到 0.8 左右（SMART 可接受范围"
+           "0.8–1.2 的下限），抄写或编造的数值远低于此。标准差为 0（全部相同）也判为可疑。"
            "判定后，每次体检都在本单位中位数 ±0.25 之内的儿童列为可疑手册。",
            implicate=implicate_spread(_col), explain_record=explain_spread_record(_col), habit=True,
            explain_habit=explain_spread_habit(_col))

@@ -28,14 +28,25 @@ from ducha.quality.checks.base import (
 from ducha.quality.checks.reports import items
 
 
+def slip_allowance(size: Any, p: Params) -> Any:
+    """The largest register/report difference honest recording slips explain: each of ``size`` records missed
+    or misdated on one side with probability ``slip``, binomial upper bound at ``z`` (works on numbers and
+    Ibis expressions)."""
+    return size * p["slip"] + p["z"] * (size * p["slip"] * (1 - p["slip"])) ** 0.5
+
+
 def build_vf(d: ScanData, p: Params, min_n: int) -> ir.Table:
-    """Register recount ÷ reported count per unit and indicator (``register_indicator_table``)."""
+    """Register recount ÷ reported count per unit and indicator (``register_indicator_table``): outside the
+    band, and by more records than recording slips explain (so one or two records on a small count do not fire)."""
     t = d["register_vf"]
     size = ibis.greatest(t.register_numerator, t.reported_numerator.fill_null(0))
     judged = t.vf.notnull() & (size >= min_n)
-    bad = judged & ((t.vf < p["low"]) | (t.vf > p["high"]))
+    outside = judged & ((t.vf < p["low"]) | (t.vf > p["high"]))
+    allowance = slip_allowance(size.cast("float64"), p)
+    bad = outside & ((t.register_numerator - t.reported_numerator).abs() > allowance)
     g = t.group_by(unit_id=t.unit_id).agg(
         judged=flag(judged).sum(), bad=flag(bad).sum(), any_vf=t.vf.notnull().any(),
+        slips=flag(outside & ~bad).sum(),
         items=ibis.struct({"name": t.indicator_name, "register": t.register_numerator,
                            "reported": t.reported_numerator, "vf": t.vf}).collect(where=bad))
     return verdict(g, n=g.judged, measured=g.bad.cast("float64"), threshold=p["high"], fired=g.bad > 0, min_n=1,
@@ -50,12 +61,27 @@ def _vf_text(i: dict[str, Any]) -> str:
 def explain_vf(row: Row, p: Params, labels: Labels) -> str:
     found = [_vf_text(i) for i in items(row)]
     window = f"{fmt(p['low'], 2)}–{fmt(p['high'], 2)}"
-    return (f"核实系数（登记簿重新计数 ÷ 月报数）超出 {window}：" + "；".join(found)) if found else \
-        f"{row['n']} 项指标的核实系数都在 {window} 之内"
+    if found:
+        return f"核实系数（登记簿重新计数 ÷ 月报数）超出 {window}：" + "；".join(found)
+    slips = row.get("slips") or 0
+    if slips:
+        return (f"{row['n']} 项指标中 {slips} 项的核实系数超出 {window}，但相差的例数在登记误差之内"
+                f"（计数小，一两例之差），不算不符")
+    return f"{row['n']} 项指标的核实系数都在 {window} 之内"
+
+
+def _reported_shares(d: ScanData) -> ir.Table:
+    """Per unit: the caesareans and live births its monthly reports give for the period."""
+    r = d["reports"]
+    r = r.filter(r.month.isin(d.period.month_codes()) & r.code.isin(["CAESAREAN", "LIVE_BIRTHS"]))
+    return r.group_by(rep_unit=r.unit_id).agg(
+        rep_cs=r.value.sum(where=r.code == "CAESAREAN"), rep_lb=r.value.sum(where=r.code == "LIVE_BIRTHS"))
 
 
 def build_caesarean(d: ScanData, p: Params, min_n: int) -> ir.Table:
-    """Caesarean share among the register's deliveries in the period vs all other units pooled."""
+    """Caesarean share among the register's deliveries in the period vs all other units pooled, and vs the
+    unit's own monthly reports: a unit whose deliveries are simply fewer caesareans (a poor area) reports the
+    same low share; a register that writes caesareans down as vaginal is below its own reports as well."""
     t = d["pregnancies"]
     start, end = ibis.date(d.period.start), ibis.date(d.period.end)
     t = t.filter((t.delivered_on >= start) & (t.delivered_on <= end) & t.delivery_mode.notnull()
@@ -63,33 +89,62 @@ def build_caesarean(d: ScanData, p: Params, min_n: int) -> ir.Table:
     g = t.group_by(unit_id=t.unit_id).agg(n=t.count(), cs=flag(t.delivery_mode == "caesarean").sum())
     g = g.mutate(all_n=g.n.sum().over(), all_cs=g.cs.sum().over())
     peer_n = g.all_n - g.n
-    peer_rate = ibis.cases((peer_n > 0, (g.all_cs - g.cs).cast("float64") / peer_n),
-                           else_=ibis.null().cast("float64"))
+    nan = ibis.null().cast("float64")
+    peer_rate = ibis.cases((peer_n > 0, (g.all_cs - g.cs).cast("float64") / peer_n), else_=nan)
     rate = g.cs.cast("float64") / g.n
     se = (peer_rate * (1 - peer_rate) / g.n).sqrt()
-    z = ibis.cases((se > 0, (rate - peer_rate) / se), else_=ibis.null().cast("float64"))
+    z = ibis.cases((se > 0, (rate - peer_rate) / se), else_=nan)
     g = g.mutate(rate=rate, peer_rate=peer_rate, peer_n=peer_n, z=z)
-    return verdict(g, n=g.n, measured=g.z, threshold=p["z"], fired=g.z < -p["z"], min_n=min_n,
-                   undecided=[((g.n >= min_n) & (peer_n < min_n), "peer_small")])
+    rep = _reported_shares(d)
+    g = g.left_join(rep, g.unit_id == rep.rep_unit)
+    report_rate = ibis.cases(((g.rep_lb > 0) & g.rep_cs.notnull(), g.rep_cs / g.rep_lb), else_=nan)
+    report_se = (report_rate * (1 - report_rate) / g.n).sqrt()
+    report_z = ibis.cases((report_se > 0, (g.rate - report_rate) / report_se),
+                          (report_rate.notnull(), ibis.literal(0.0)), else_=nan)
+    g = g.mutate(report_rate=report_rate, report_z=report_z)
+    below_report = g.report_z.isnull() | (g.report_z < -p["z_report"])
+    return verdict(g, n=g.n, measured=g.z, threshold=p["z"], fired=(g.z < -p["z"]) & below_report, min_n=min_n,
+                   undecided=[((g.n >= min_n) & (g.peer_n < min_n), "peer_small")])
+
+
+def _share(value: Any) -> str:
+    return "空" if value is None or (isinstance(value, float) and math.isnan(value)) else pct(value)
 
 
 def explain_caesarean(row: Row, p: Params, labels: Labels) -> str:
-    tail = "明显偏低，可能把剖宫产登记为平产" if row["status"] == "fired" else "与其他单位相比无显著差异"
-    peer = row["peer_rate"]
-    peer_text = "空" if peer is None or (isinstance(peer, float) and math.isnan(peer)) else pct(peer)
-    return (f"登记簿本期分娩 {row['n']} 例中剖宫产 {row['cs']} 例（{pct(row['rate'])}），其他单位合计 {peer_text}"
-            f"（{row['peer_n']} 例），{tail}{METHOD_MARK}二项 z = {fmt(row['measured'], 2)}（判定 z < −{fmt(p['z'])}）")
+    fired = row["status"] == "fired"
+    report = row.get("report_rate")
+    has_report = _share(report) != "空"
+    if fired:
+        tail = "明显偏低，" + ("也低于本单位月报，" if has_report else "") + "可能把剖宫产登记为平产"
+    elif has_report and row["measured"] is not None and row["measured"] < -p["z"]:
+        tail = "低于其他单位，但与本单位月报相符（本地剖宫产本来就少），不算登记问题"
+    else:
+        tail = "与其他单位相比无显著差异"
+    own = f"，本单位月报 {_share(report)}" if has_report else "，本单位没有月报可比"
+    z_report = row.get("report_z")
+    method = f"二项 z = {fmt(row['measured'], 2)}（判定 z < −{fmt(p['z'])}）"
+    if has_report:
+        method += f"；与月报比 z = {fmt(z_report, 2)}（判定 z < −{fmt(p['z_report'])}）"
+    return (f"登记簿本期分娩 {row['n']} 例中剖宫产 {row['cs']} 例（{pct(row['rate'])}），其他单位合计 "
+            f"{_share(row['peer_rate'])}（{row['peer_n']} 例）{own}，{tail}{METHOD_MARK}{method}")
 
 
 register(Check(
     id="DQ-V01", title="登记簿与月报不符（核实系数）", family=Family.VERIFICATION, level=Level.UNIT,
-    severity=Severity.HIGH, build=build_vf, explain=explain_vf, defaults={"low": 0.90, "high": 1.10}, min_n=10,
-    threshold="核实系数 < {low} 或 > {high}（计数 ≥ {min_n}）",
+    severity=Severity.HIGH, build=build_vf, explain=explain_vf,
+    defaults={"low": 0.90, "high": 1.10, "slip": 0.04, "z": 3.0}, min_n=10,
+    threshold="核实系数 < {low} 或 > {high}，且相差例数超过登记误差（每例 {slip} 的漏登错登，{z} 倍标准差；"
+              "计数 ≥ {min_n}）",
     rationale="WHO DQR 数据核实：核实系数 = 登记簿重新计数 ÷ 上报数，0.90–1.10 可接受，> 1.10 少报，< 0.90 多报"
-              "（quality.md §2）。计数少于 10 时一两例之差就会超出 ±10%，不判断。"))
+              "（quality.md §2）。两边数的是同一件事（按月计数的指标，登记簿也按月计数再相加）。计数小时一两例之差"
+              "就会超出 ±10%：计数少于 10 不判断，相差例数还须超过每例 4% 漏登错登的二项上界（3 倍标准差），"
+              "如 20 例时相差 4 例以上、50 例时 7 例以上。"))
 register(Check(
     id="DQ-V02", title="登记簿剖宫产比例明显低于其他单位", family=Family.VERIFICATION, level=Level.UNIT,
-    severity=Severity.MEDIUM, build=build_caesarean, explain=explain_caesarean, defaults={"z": 3.0}, min_n=30,
-    threshold="与其他单位合计比例比较 z < −{z}（分娩 ≥ {min_n} 例）",
+    severity=Severity.MEDIUM, build=build_caesarean, explain=explain_caesarean,
+    defaults={"z": 3.0, "z_report": 2.0}, min_n=30,
+    threshold="与其他单位合计比例比较 z < −{z}，且低于本单位月报比例 z < −{z_report}（分娩 ≥ {min_n} 例）",
     rationale="督查通报：“将剖宫产在分娩登记簿上登记为平产”。单位剖宫产比例与其他单位合计比例的二项 z 检验，"
-              "|z| > 3 在 30 例以上时偶然出现的概率约 0.1%；与月报的比较见 DQ-V01 剖宫产率。"))
+              "|z| > 3 在 30 例以上时偶然出现的概率约 0.1%；剖宫产本来就少的地方（贫困地区）月报比例也低，"
+              "所以还要低于本单位月报的比例（没有月报时只与其他单位比）。计数的核实见 DQ-V01 剖宫产率。"))

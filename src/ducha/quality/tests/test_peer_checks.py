@@ -71,7 +71,7 @@ def test_only_the_unit_far_below_its_peers_fires_when_honest_sds_range_from_085_
     fired = of(out, 11)
     assert "标准差为 0.6，正常人群约 1.35–1.95；全县各单位中位数 1.05，偏离 3.0 个稳健标准差，测量值过于一致" in fired.text
     assert fired.evidence["peer_median"] == pytest.approx(1.05) and fired.evidence["peer_z"] == pytest.approx(-3.035, abs=0.01)
-    honest = of(out, 1)  # 0.85 is below the survey's 1.35 × 0.75, but ordinary in this county
+    honest = of(out, 1)  # 0.85 is below the survey's 1.35 × 0.65, but ordinary in this county
     assert "标准差为 0.85" in honest.text and "按参考值可疑，但与同级单位相比不突出，不判为可疑" in honest.text
     assert not [r for r in out.results if r.status == HABIT]
     assert {h.unit_id for h in out.hits} <= {11}
@@ -82,7 +82,7 @@ def test_a_county_where_every_unit_has_sd_08_gets_one_habit_note_and_no_unit_fir
     assert set(statuses(out, 8).values()) == {PASSED} and not out.hits
     habit = [r for r in out.results if r.status == HABIT]
     assert len(habit) == 1 and habit[0].unit_id == ROOT and habit[0].check_id == "DQ-F03"
-    assert habit[0].text.startswith("全县 8/8 个单位的年龄别身长/身高 z 标准差低于参考值 1.01（各单位中位数 0.8）："
+    assert habit[0].text.startswith("全县 8/8 个单位的年龄别身长/身高 z 标准差低于参考值 0.88（各单位中位数 0.8）："
                                     "是全县的习惯，不作为各单位的问题")
     assert habit[0].evidence["habit_units"] == 8 and habit[0].evidence["peer_units"] == 8
     assert "全县习惯" in of(out, 3).text
