@@ -197,7 +197,9 @@ DUCHA_LOGIN_LOCK_MINUTES = env_number("DUCHA_LOGIN_LOCK_MINUTES", "15")
 # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated, e.g. "127.0.0.1").
 DUCHA_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("DUCHA_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
-AUTHENTICATION_BACKENDS = ["ducha.orgs.throttle.ThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
+# ModelBackend and the database session store, each with its per-request read as one plain query (ducha.core.sessions).
+AUTHENTICATION_BACKENDS = ["ducha.orgs.throttle.ThrottleBackend", "ducha.core.sessions.UserBackend"]
+SESSION_ENGINE = "ducha.core.sessions"
 AXES_HANDLER = "ducha.orgs.throttle.DuchaAxesHandler"
 AXES_FAILURE_LIMIT = "ducha.orgs.throttle.account_limit"
 AXES_COOLOFF_TIME = "ducha.orgs.throttle.cool_off"

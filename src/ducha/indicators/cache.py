@@ -17,15 +17,19 @@ from ducha.core.periods import Period
 from ducha.core.results import cached_result
 from ducha.indicators.selectors import IndicatorTable
 from ducha.orgs.models import OrgUnit
-from ducha.orgs.selectors import visible_units
+from ducha.orgs.selectors import scope_signature, visible_units
 
 T = TypeVar("T")
 
 
 def scope_ids(actor: Actor, root: OrgUnit) -> tuple[int, ...]:
-    """Ids of the units under (and including) ``root`` that the actor may see: what the engine reads."""
-    ids = visible_units(actor).filter(path__startswith=root.path).order_by("pk").values_list("pk", flat=True)
-    return tuple(ids)
+    """Ids of the units under (and including) ``root`` that the actor may see: what the engine reads. Kept for the
+    data stamp (units move only through audited writes) and the actor's scope, as the tables are."""
+    def read() -> tuple[int, ...]:
+        ids = visible_units(actor).filter(path__startswith=root.path).order_by("pk").values_list("pk", flat=True)
+        return tuple(ids)
+
+    return cached_result("scope-ids", stamp=data_generation(), parts=(root.path, scope_signature(actor)), compute=read)
 
 
 def cached_for_table(

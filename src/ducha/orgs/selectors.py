@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ducha.core.actor import Actor, actor_user
+from ducha.core.plain_reads import column, fetch_instances
 from ducha.orgs.models import Membership, OrgUnit, OrgUnitKind, Role
 
 WRITING_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR, Role.MCH_OFFICER})
@@ -32,9 +33,25 @@ def memberships_of(actor: Actor) -> list[Membership]:
         return []
     cache = getattr(actor, "_ducha_memberships", None)
     if cache is None:
-        cache = list(Membership.objects.filter(user=actor_user(actor)).select_related("org_unit"))
+        user = actor_user(actor)
+        cache = _read_memberships(user.pk) if user is not None else []
         setattr(actor, "_ducha_memberships", cache)  # noqa: B010  (a cache on the request's user)
     return cache
+
+
+def _read_memberships(user_pk: int) -> list[Membership]:
+    """The user's memberships with their units, as ``select_related("org_unit")`` gives them, in two plain reads
+    (every page asks: ``ducha.core.plain_reads``)."""
+    found = fetch_instances(Membership, f"{column(Membership, 'user')} = %s ORDER BY {column(Membership, 'id')}",
+                            [user_pk])
+    unit_pks = sorted({m.org_unit_id for m in found})
+    if not unit_pks:
+        return found
+    marks = ", ".join(["%s"] * len(unit_pks))
+    units = {u.pk: u for u in fetch_instances(OrgUnit, f"{column(OrgUnit, 'id')} IN ({marks})", unit_pks)}
+    for m in found:
+        m.org_unit = units[m.org_unit_id]
+    return found
 
 
 def roles_of(actor: Actor) -> set[str]:
@@ -83,10 +100,24 @@ def access_unit(actor: Actor, code: str, *, write: bool = False) -> OrgUnit:
 
 
 def root_units(actor: Actor) -> list[OrgUnit]:
-    """The top of each subtree the actor sees (the county for county roles, a township for its officer)."""
-    units = list(visible_units(actor).order_by("level", "sort_order", "code"))
+    """The top of each subtree the actor sees (the county for county roles, a township for its officer).
+
+    The visible units are the subtrees of the memberships, so their tops are the membership units that lie in no
+    other membership's subtree — known without reading the tree (every API call asks); a superuser's are the
+    units without a parent."""
+    if _is_super(actor):
+        return fetch_instances(OrgUnit, f"{column(OrgUnit, 'parent')} IS NULL ORDER BY {column(OrgUnit, 'level')}, "
+                                        f"{column(OrgUnit, 'sort_order')}, {column(OrgUnit, 'code')}", [])
+    units = list({m.org_unit.pk: m.org_unit for m in memberships_of(actor)}.values())
     paths = [u.path for u in units]
-    return [u for u in units if not any(u.path != p and u.path.startswith(p) for p in paths)]
+    tops = [u for u in units if not any(u.path != p and u.path.startswith(p) for p in paths)]
+    return sorted(tops, key=lambda u: (u.level, u.sort_order, u.code))
+
+
+def scope_signature(actor: Actor) -> tuple[str, ...]:
+    """What decides which units the actor sees: everything for a superuser, else the memberships' subtrees (a
+    key part for results kept per access scope)."""
+    return ("*",) if _is_super(actor) else tuple(sorted({m.org_unit.path for m in memberships_of(actor)}))
 
 
 def default_unit(actor: Actor) -> OrgUnit | None:
