@@ -2,28 +2,25 @@
 
 The suite runs twice, on SQLite and on PostgreSQL (``DUCHA_DATABASE_URL`` set to a PostgreSQL server).
 ``ScratchDatabases.new()`` gives a test a new, empty database of the same kind: an SQLite file path that does
-not exist yet, or a new PostgreSQL database on the same server, dropped afterwards.
+not exist yet, or a new PostgreSQL database on the same server, dropped afterwards. ``ducha_command`` and
+``query`` come from ``ducha.core.tests.processes``, which the tests inside the package share.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sys
 import uuid
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 
+from ducha.core.tests.processes import ducha_command as ducha_command
+from ducha.core.tests.processes import query as query
+
 SUITE_DATABASE_URL = os.environ.get("DUCHA_DATABASE_URL", "")
 ON_POSTGRESQL = SUITE_DATABASE_URL.startswith(("postgres", "pgsql"))
-
-
-def ducha_command() -> list[str]:
-    script = Path(sys.executable).with_name("ducha")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "ducha.cli"]
 
 
 def _server() -> dict[str, Any]:
@@ -62,18 +59,3 @@ class ScratchDatabases:
     def drop_all(self) -> None:
         for name in self.made:
             _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-
-
-def query(url: str, sql: str) -> list[tuple[Any, ...]]:
-    """Rows of one SQL query on a scratch database, read directly (no ducha process to start)."""
-    if not url.startswith("postgresql"):
-        import sqlite3
-
-        with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as conn:
-            return conn.execute(sql).fetchall()
-    import psycopg
-
-    with psycopg.connect(url) as pg:
-        return pg.execute(sql).fetchall()  # type: ignore[arg-type]

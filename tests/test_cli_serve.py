@@ -6,7 +6,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -15,25 +14,28 @@ from pathlib import Path
 
 import pytest
 
+from ducha.core.tests.processes import ducha_command, free_port
+
 REPO = Path(__file__).resolve().parent.parent
 VENDOR = REPO / "src" / "ducha" / "static" / "vendor"
-
-
-def ducha_command() -> list[str]:
-    script = Path(sys.executable).with_name("ducha")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "ducha.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def server_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DUCHA_")}
     env["DUCHA_HOME"] = str(home)
     return env
+
+
+def run_in(tmp_path: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The console script run to its end from ``tmp_path``, its data folder ``tmp_path / "home"``."""
+    return subprocess.run([*ducha_command(), *args], env=server_env(tmp_path / "home"), cwd=tmp_path,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def start_in(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    """The console script started like ``run_in``, its stdout and stderr read together from one pipe."""
+    return subprocess.Popen([*ducha_command(), *args], env=server_env(tmp_path / "home"), cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def get(url: str) -> tuple[int, bytes]:
@@ -72,14 +74,7 @@ def stop(process: subprocess.Popen[str]) -> str:
 def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str], Path]]:
     port = free_port()
     home = tmp_path / "home"
-    process = subprocess.Popen(
-        [*ducha_command(), "serve", "--port", str(port), "--workers", "1", "--threads", "2", "--migrate"],
-        env=server_env(home),
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_in(tmp_path, "serve", "--port", str(port), "--workers", "1", "--threads", "2", "--migrate")
     try:
         yield f"http://127.0.0.1:{port}", process, home
     finally:
@@ -137,14 +132,7 @@ def test_serve_serves_vendored_echarts(server: tuple[str, subprocess.Popen[str],
 )
 def test_serve_rejects_bad_options(tmp_path: Path, args: list[str], message: str) -> None:
     home = tmp_path / "home"
-    result = subprocess.run(
-        [*ducha_command(), "serve", "--migrate", *args],
-        env=server_env(home),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_in(tmp_path, "serve", "--migrate", *args)
 
     assert result.returncode != 0
     assert message in result.stderr
@@ -158,14 +146,7 @@ def test_serve_refuses_a_port_in_use(tmp_path: Path) -> None:
         other.bind(("127.0.0.1", 0))
         other.listen()
         port = other.getsockname()[1]
-        result = subprocess.run(
-            [*ducha_command(), "serve", "--port", str(port), "--workers", "1", "--migrate"],
-            env=server_env(home),
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = run_in(tmp_path, "serve", "--port", str(port), "--workers", "1", "--migrate")
 
     assert result.returncode != 0
     assert f"端口 {port} 已被占用（127.0.0.1）" in result.stderr
@@ -180,18 +161,10 @@ def test_serve_refuses_a_port_in_use(tmp_path: Path) -> None:
 def test_serve_warns_about_unapplied_migrations(tmp_path: Path) -> None:
     home = tmp_path / "home"
     for args in (["migrate"], ["migrate", "demo", "0001"]):  # an upgrade that has not been migrated yet
-        done = subprocess.run([*ducha_command(), *args], env=server_env(home), cwd=tmp_path,
-                              capture_output=True, text=True, timeout=300)
+        done = run_in(tmp_path, *args, timeout=300)
         assert done.returncode == 0, done.stderr
     port = free_port()
-    process = subprocess.Popen(
-        [*ducha_command(), "serve", "--port", str(port), "--workers", "1"],
-        env=server_env(home),
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_in(tmp_path, "serve", "--port", str(port), "--workers", "1")
     try:
         status, body = wait_for(f"http://127.0.0.1:{port}/healthz", process)
     finally:
@@ -206,8 +179,7 @@ def test_serve_warns_about_unapplied_migrations(tmp_path: Path) -> None:
 def test_serve_refuses_a_database_not_set_up(tmp_path: Path) -> None:
     home = tmp_path / "home"
 
-    result = subprocess.run([*ducha_command(), "serve", "--workers", "1"], env=server_env(home), cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
+    result = run_in(tmp_path, "serve", "--workers", "1")
 
     assert result.returncode == 1
     assert f"数据库还没有建立：{home / 'ducha.sqlite3'} 不存在" in result.stderr

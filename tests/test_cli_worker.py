@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ import pytest
 from cli_support import ScratchDatabases, ducha_command, query
 
 from ducha.core.job_runner import INTERRUPTED
+from ducha.core.tests.processes import answers, free_port
 
 SETTINGS = "ducha.core.tests.job_settings"
 DEADLINE = 90.0
@@ -97,20 +96,6 @@ def test_ctrl_c_lets_the_running_job_finish(run_ducha: Run, job_db: dict[str, st
     assert "正在停止：等当前任务完成后退出" in output and "后台任务进程已停止" in output
     assert "Traceback" not in output
     assert job_row(job_db, job_id)[0] == "done"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def test_serve_runs_queued_jobs_and_stops_its_worker(run_ducha: Run, job_db: dict[str, str],

@@ -17,7 +17,7 @@ from django.test import Client
 from ducha.audit.generation import data_generation
 from ducha.audit.models import AuditEntry
 from ducha.audit.tests.admin_client import admin_form, delete_selected, post_admin_form
-from ducha.conftest import MiniCounty
+from ducha.conftest import MiniCounty, client_of
 from ducha.core.periods import parse_period
 from ducha.reporting.actions import save_report
 from ducha.reporting.models import DataElement, DataSetElement, Submission
@@ -35,12 +35,6 @@ def county(mini_county: MiniCounty) -> MiniCounty:
     admin.is_staff = admin.is_superuser = True
     admin.save()
     return mini_county
-
-
-def login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def audits_since(seq: int) -> list[AuditEntry]:
@@ -67,13 +61,13 @@ def inline_index(form: dict[str, list[str]], element: DataElement) -> int:
 
 
 def test_inline_rows_and_reporting_units_edited_on_a_data_set_are_audited(county: MiniCounty) -> None:
-    inspector = login(county.inspector)
+    inspector = client_of(county.inspector)
     assert reporting_stats(inspector) == (4, 3, 12)  # kept: the next load reads the rendered page
     data_set = county.data_set
     extra = DataElement.objects.create(code="NEW_ELEMENT", name="新增数据元")
     dropped, relaxed = DataElement.objects.get(code="FOLIC_NEW"), DataElement.objects.get(code="PREG_TOTAL")
     url = f"/admin/reporting/dataset/{data_set.pk}/change/"
-    admin = login(county.admin)
+    admin = client_of(county.admin)
     form = admin_form(admin, url)
     total = int(form["set_elements-TOTAL_FORMS"][0])
     changes: dict[str, Any] = {
@@ -112,9 +106,9 @@ def test_inline_rows_and_reporting_units_edited_on_a_data_set_are_audited(county
 
 
 def test_submissions_deleted_in_the_admin_are_audited_and_shown(county: MiniCounty) -> None:
-    inspector = login(county.inspector)
+    inspector = client_of(county.inspector)
     assert reporting_stats(inspector) == (4, 3, 12)
-    admin = login(county.admin)
+    admin = client_of(county.admin)
     first, *others = Submission.objects.order_by("org_unit__code")
     assert admin.post(f"/admin/reporting/submission/{first.pk}/change/", {}).status_code == 403  # still read-only
     seq = last_seq()
@@ -138,7 +132,7 @@ def test_a_refused_bulk_delete_writes_nothing_and_keeps_the_stamp(county: MiniCo
     """Data elements in a data set are protected: 删除所选 shows why and deletes nothing."""
     used = DataElement.objects.get(code="PREG_TOTAL")
     stamp, seq = data_generation(), last_seq()
-    admin = login(county.admin)
+    admin = client_of(county.admin)
     page = admin.post("/admin/reporting/dataelement/", {"action": "delete_selected", "_selected_action": [used.pk]})
     html = unescape(page.content.decode())
     assert page.status_code == 200 and "无法删除" in html and 'name="post"' not in html
@@ -153,7 +147,7 @@ def test_a_refused_inline_edit_writes_nothing(county: MiniCounty) -> None:
     """Two rows for one element break the data set's uniqueness: the form again, nothing written."""
     data_set, element = county.data_set, DataElement.objects.get(code="PREG_TOTAL")
     url = f"/admin/reporting/dataset/{data_set.pk}/change/"
-    admin = login(county.admin)
+    admin = client_of(county.admin)
     form = admin_form(admin, url)
     total = int(form["set_elements-TOTAL_FORMS"][0])
     before = list(DataSetElement.objects.filter(data_set=data_set).values_list("data_element", "order", "required"))
@@ -171,7 +165,7 @@ def test_a_refused_inline_edit_writes_nothing(county: MiniCounty) -> None:
 
 
 def test_a_user_edited_in_the_admin_is_audited_without_the_password_hash(county: MiniCounty) -> None:
-    client, seq, stamp = login(county.admin), last_seq(), data_generation()
+    client, seq, stamp = client_of(county.admin), last_seq(), data_generation()
     user = county.officer_a
     response = post_admin_form(client, f"/admin/auth/user/{user.pk}/change/", first_name="甲镇新名", is_staff="on")
     assert response.status_code == 302, response.content.decode()[:500]

@@ -11,19 +11,17 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ducha.core.tests.processes import answers, ducha_command, free_port, query
 from ducha.core.worker_process import RESTART_LIMIT, WorkerSupervisor, exit_text
 
 SETTINGS = "ducha.core.tests.job_settings"
@@ -31,23 +29,6 @@ DEADLINE = 120.0
 STARTED = re.compile(r"后台任务进程已启动（进程号 (\d+)，")
 RESTARTED = re.compile(r"后台任务进程意外退出（(.+?)），已重新启动（进程号 (\d+)）")
 SUITE_URL = os.environ.get("DUCHA_DATABASE_URL", "")
-
-
-def ducha_command() -> list[str]:
-    script = Path(sys.executable).with_name("ducha")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "ducha.cli"]
-
-
-def query(url: str, sql: str) -> list[tuple[Any, ...]]:
-    if url.startswith("sqlite:///"):
-        import sqlite3
-
-        with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as conn:
-            return conn.execute(sql).fetchall()
-    import psycopg
-
-    with psycopg.connect(url) as pg:
-        return pg.execute(sql).fetchall()  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -130,20 +111,6 @@ def site(tmp_path: Path, database_url: str) -> Iterator[Site]:
         if made.server is not None and made.server.poll() is None:
             made.server.kill()
             made.server.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def parent_of(pid: int) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
+from ducha.conftest import client_of
 from ducha.core.periods import month
 from ducha.indicators.mch_pack import INDICATORS, REGISTER_INDICATORS
 from ducha.reporting.actions import save_report
@@ -22,9 +22,7 @@ def reported(mini_county: Any) -> Any:
 
 
 def get(user: Any, url: str, **params: str) -> Any:
-    client = Client()
-    client.force_login(user)
-    return client.get(url, params)
+    return client_of(user).get(url, params)
 
 
 def test_definitions_list_the_whole_mch_pack(mini_county: Any) -> None:

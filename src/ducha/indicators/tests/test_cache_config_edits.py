@@ -19,9 +19,8 @@ from django.test import Client
 from ducha.audit.generation import data_generation
 from ducha.audit.models import AuditEntry
 from ducha.audit.tests.admin_client import delete_selected, post_admin_form
-from ducha.conftest import MiniCounty
+from ducha.conftest import MiniCounty, client_of
 from ducha.core.periods import parse_period
-from ducha.indicators import engine
 from ducha.indicators.models import Indicator, Target
 from ducha.reporting.actions import save_report
 
@@ -45,26 +44,6 @@ def county(mini_county: MiniCounty) -> MiniCounty:
     admin.is_staff = admin.is_superuser = True
     admin.save()
     return mini_county
-
-
-@pytest.fixture
-def engine_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The roots the engine computed a table for: a read that is not listed came from the cache."""
-    calls: list[str] = []
-    compute = engine.compute_indicator_table
-
-    def counted(actor: Any, **kwargs: Any) -> Any:
-        calls.append(kwargs["root"].code)
-        return compute(actor, **kwargs)
-
-    monkeypatch.setattr(engine, "compute_indicator_table", counted)
-    return calls
-
-
-def login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 class _Rows(HTMLParser):
@@ -126,7 +105,7 @@ def last_audit() -> AuditEntry:
 
 
 def test_target_edited_in_the_admin_shows_on_the_next_load(county: MiniCounty, engine_calls: list[str]) -> None:
-    inspector = login(county.inspector)
+    inspector = client_of(county.inspector)
     assert home_task(inspector) == listed_task(inspector) == "70.0"
     calls = len(engine_calls)
     assert home_task(inspector) == listed_task(inspector) == "70.0"
@@ -134,7 +113,7 @@ def test_target_edited_in_the_admin_shows_on_the_next_load(county: MiniCounty, e
 
     target = Target.objects.get(indicator__code="REG_RATE")
     stamp = data_generation()
-    saved = post_admin_form(login(county.admin), f"/admin/indicators/target/{target.pk}/change/", annual_value="85")
+    saved = post_admin_form(client_of(county.admin), f"/admin/indicators/target/{target.pk}/change/", annual_value="85")
     assert saved.status_code == 302, unescape(saved.content.decode())[:500]
 
     assert data_generation() != stamp
@@ -147,14 +126,14 @@ def test_target_edited_in_the_admin_shows_on_the_next_load(county: MiniCounty, e
 
 
 def test_indicator_edited_in_the_admin_shows_in_the_api(county: MiniCounty, engine_calls: list[str]) -> None:
-    inspector = login(county.inspector)
+    inspector = client_of(county.inspector)
     first = api_row(inspector)
     assert (first["numerator"], first["indicator_name"]) == (24, "建卡率")
     calls = len(engine_calls)
     assert api_row(inspector) == first and len(engine_calls) == calls  # kept
 
     indicator = Indicator.objects.get(code="REG_RATE")
-    saved = post_admin_form(login(county.admin), f"/admin/indicators/indicator/{indicator.pk}/change/",
+    saved = post_admin_form(client_of(county.admin), f"/admin/indicators/indicator/{indicator.pk}/change/",
                             name="孕产妇建卡率", numerator="PREG_TOTAL - PREG_REGISTERED")
     assert saved.status_code == 302, unescape(saved.content.decode())[:500]
 
@@ -168,7 +147,7 @@ def test_indicator_edited_in_the_admin_shows_in_the_api(county: MiniCounty, engi
 
 def test_targets_deleted_with_the_bulk_action_are_gone_on_the_next_load(county: MiniCounty,
                                                                         engine_calls: list[str]) -> None:
-    inspector = login(county.inspector)
+    inspector = client_of(county.inspector)
     assert home_task(inspector) == "70.0" and home_task(inspector, "FOLIC_COUNT") == "60"  # 240 ÷ 4 for Q1
     assert listed_task(inspector) == "70.0"
     calls = len(engine_calls)
@@ -176,7 +155,7 @@ def test_targets_deleted_with_the_bulk_action_are_gone_on_the_next_load(county: 
 
     targets = {t.pk: str(t) for t in Target.objects.all()}
     audits = AuditEntry.objects.count()
-    done = delete_selected(login(county.admin), "/admin/indicators/target/", list(targets))
+    done = delete_selected(client_of(county.admin), "/admin/indicators/target/", list(targets))
     assert done.status_code == 302 and not Target.objects.exists()
 
     assert home_task(inspector) == home_task(inspector, "FOLIC_COUNT") == "—"
@@ -189,11 +168,11 @@ def test_targets_deleted_with_the_bulk_action_are_gone_on_the_next_load(county: 
 
 
 def test_a_refused_admin_edit_writes_nothing_and_keeps_the_stamp(county: MiniCounty) -> None:
-    inspector = login(county.inspector)
+    inspector = client_of(county.inspector)
     first = api_row(inspector)
     indicator = Indicator.objects.get(code="REG_RATE")
     stamp, audits = data_generation(), AuditEntry.objects.count()
-    page = post_admin_form(login(county.admin), f"/admin/indicators/indicator/{indicator.pk}/change/",
+    page = post_admin_form(client_of(county.admin), f"/admin/indicators/indicator/{indicator.pk}/change/",
                            name="不该保存", numerator="PREG_REGISTERD")
     html = unescape(page.content.decode())
     assert page.status_code == 200 and "“PREG_REGISTERD”不是已有的数据元编码" in html

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from ducha.audit.generation import data_generation
-from ducha.conftest import MiniCounty
+from ducha.conftest import MiniCounty, client_of
 from ducha.core.periods import parse_period
 from ducha.indicators import engine
 from ducha.indicators.selectors import indicator_table
@@ -31,25 +31,6 @@ def county(mini_county: MiniCounty) -> MiniCounty:
         save_report(actor=mini_county.admin, data_set=mini_county.data_set, unit_code=unit,
                     period=parse_period("201202"), values={"PREG_REGISTERED": registered, "PREG_TOTAL": total})
     return mini_county
-
-
-def login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def engine_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    compute = engine.compute_indicator_table
-
-    def counted(actor: Any, **kwargs: Any) -> Any:
-        calls.append(kwargs["root"].code)
-        return compute(actor, **kwargs)
-
-    monkeypatch.setattr(engine, "compute_indicator_table", counted)
-    return calls
 
 
 def api_rows(client: Client, query: str = "") -> dict[tuple[str, str], dict[str, Any]]:
@@ -83,7 +64,7 @@ def test_kept_table_is_exactly_the_engines(county: MiniCounty, engine_calls: lis
 
 
 def test_api_json_is_kept_and_equals_a_fresh_table(county: MiniCounty, engine_calls: list[str]) -> None:
-    client = login(county.inspector)
+    client = client_of(county.inspector)
     first, again = api_rows(client, "&level=all"), api_rows(client, "&level=all")
     assert first == again and engine_calls == ["T00"]
     fresh = engine.compute_indicator_table(county.inspector, period=Q1, root=county.county, level="all")
@@ -92,13 +73,13 @@ def test_api_json_is_kept_and_equals_a_fresh_table(county: MiniCounty, engine_ca
 
 
 def test_value_saved_through_the_form_shows_on_the_next_load(county: MiniCounty) -> None:
-    inspector = login(county.inspector)
+    inspector = client_of(county.inspector)
     assert api_rows(inspector)[("T01", "REG_RATE")]["numerator"] == 24
     assert listed_numerator(inspector, "T01") == "24"
     home = inspector.get("/?unit=T00&period=2012Q1")
     assert next(p for p in home.context["panels"] if p.code == "REG_RATE").total.numerator == 38
 
-    officer = login(county.officer_a)
+    officer = client_of(county.officer_a)
     saved = submit(officer, "/reports/entry/?unit=T01&period=201203", PREG_REGISTERED="6")
     assert saved.status_code in (200, 302), saved.content.decode()[:300]
 
@@ -106,19 +87,19 @@ def test_value_saved_through_the_form_shows_on_the_next_load(county: MiniCounty)
     home = inspector.get("/?unit=T00&period=2012Q1")
     assert next(p for p in home.context["panels"] if p.code == "REG_RATE").total.numerator == 44
     assert listed_numerator(inspector, "T01") == "30" and listed_numerator(inspector, "T00") == "44"
-    assert api_rows(login(county.officer_a))[("T01", "REG_RATE")]["numerator"] == 30
+    assert api_rows(client_of(county.officer_a))[("T01", "REG_RATE")]["numerator"] == 30
 
 
 def test_two_scopes_never_share_a_kept_result(county: MiniCounty) -> None:
-    a, b = api_rows(login(county.officer_a)), api_rows(login(county.officer_b))
+    a, b = api_rows(client_of(county.officer_a)), api_rows(client_of(county.officer_b))
     assert "T01" in {unit for unit, _ in a} and all(unit.startswith("T01") for unit, _ in a)
     assert "T02" in {unit for unit, _ in b} and all(unit.startswith("T02") for unit, _ in b)
     assert a[("T01", "REG_RATE")]["numerator"] == 24 and b[("T02", "REG_RATE")]["numerator"] == 9
-    county_rows = api_rows(login(county.inspector))
+    county_rows = api_rows(client_of(county.inspector))
     assert {"T00", "T01", "T02", "T03"} <= {unit for unit, _ in county_rows}
-    refused = login(county.officer_a).get(API + "&unit=T02")  # officer_b's result is kept; a still may not see it
+    refused = client_of(county.officer_a).get(API + "&unit=T02")  # officer_b's result is kept; a still may not see it
     assert refused.status_code == 404
-    assert all(unit.startswith("T01") for unit, _ in api_rows(login(county.officer_a)))
+    assert all(unit.startswith("T01") for unit, _ in api_rows(client_of(county.officer_a)))
 
 
 def test_every_audited_write_moves_the_stamp(county: MiniCounty) -> None:
