@@ -8,6 +8,11 @@ check is 可疑, or ≥ 2 % of its records are flagged by §3 (DQ-P…/DQ-C…) 
 Records: suspect records (可疑记录) against the records the fakes touched.
 
     python benchmarks/county_b_accuracy.py --seeds 101,102,103 --holdout 201,202 [--json out.json]
+    python benchmarks/county_b_accuracy.py --seeds 101 --holdout 201 --holdout-kinds 301,302,303
+
+``--holdout-kinds``: a third group of seeds built with ``holdout_kinds=True`` — fabrication kinds and honest
+oddities the checks were never tuned on (benchmarks/county_b/fakes_holdout.py, oddities_holdout.py), mixed
+among the old ones. Run only when given.
 """
 
 from __future__ import annotations
@@ -43,19 +48,20 @@ def must(result: subprocess.CompletedProcess[str], what: str) -> None:
         raise SystemExit(f"{what} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
 
 
-def import_county(seed: int, work: Path, townships: int, metadata: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+def import_county(seed: int, work: Path, townships: int, metadata: bool,
+                  holdout_kinds: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
     """Build and import one county; return (truth, scan JSON). Falls back when a column is not importable."""
     home, data = work / "home", work / "data"
     home.mkdir(parents=True, exist_ok=True)
     must(ducha(home, "migrate", "--noinput"), "ducha migrate")
     must(ducha(home, "createsuperuser", "--noinput", "--username", ADMIN, "--email", "b@example.org"), "createsuperuser")
     submission = metadata
-    truth = build(seed, data, townships, None, metadata, submission)
+    truth = build(seed, data, townships, None, metadata, submission, holdout_kinds)
     must(ducha(home, "import-units", str(data / "units.xlsx")), "import-units")
     result = ducha(home, "import-reports", str(data / "reports"))
     if result.returncode != 0 and "报送时间" in result.stdout + result.stderr and submission:
         shutil.rmtree(data)   # this ducha's report import has no 报送时间 column yet
-        truth = build(seed, data, townships, None, metadata, False)
+        truth = build(seed, data, townships, None, metadata, False, holdout_kinds)
         result = ducha(home, "import-reports", str(data / "reports"))
     must(result, "import-reports")
     result = ducha(home, "import-registers", str(data / "registers"))
@@ -81,15 +87,19 @@ def score(truth: dict[str, Any], scan: dict[str, Any]) -> dict[str, Any]:
     code_of = {t["name"]: t["code"] for t in truth["townships"]}
     suspects: dict[str, set[str]] = {}
     s3: dict[str, set[str]] = {}
+    seen: dict[str, dict[str, set[str]]] = {}   # township -> check -> records it hit (to explain misses)
     for r in scan["可疑记录"]:
         code = code_of.get(r["单位"], r["手册编号"].split("-")[0])
         suspects.setdefault(code, set()).add(r["手册编号"])
         if any(section(c) == "3" for c in r["命中检查"].split("、")):
             s3.setdefault(code, set()).add(r["手册编号"])
+        for c in r["命中检查"].split("、"):
+            seen.setdefault(code, {}).setdefault(c, set()).add(r["手册编号"])
     rows, misses = [], []
     tp = fp = fn = tn = 0
     rec_tp = rec_suspect = rec_touched = 0
     per_kind: dict[str, list[int]] = {}
+    per_oddity: dict[str, list[int]] = {}   # honest townships with a note: named / all
     for t in truth["townships"]:
         code = t["code"]
         n_records = int(units.get(code, {}).get("手册数") or (t["pregnancies"] + t["children"]))
@@ -110,7 +120,8 @@ def score(truth: dict[str, Any], scan: dict[str, Any]) -> dict[str, Any]:
             tp, fn = tp + named, fn + (not named)
             if not named:
                 misses.append({"township": f"{code} {t['name']}", "miss": "township not named",
-                               "kinds": t["kinds"], "checks_fired": [], "s3_share": round(share, 3)})
+                               "kinds": t["kinds"], "checks_fired": [], "s3_share": round(share, 3),
+                               "record_checks": {c: len(v) for c, v in sorted(seen.get(code, {}).items())}})
             for kind, recs in t["records"].items():
                 lost = sorted(set(recs) - found)
                 if lost:
@@ -118,6 +129,9 @@ def score(truth: dict[str, Any], scan: dict[str, Any]) -> dict[str, Any]:
                                    "kinds": [kind], "examples": lost[:5]})
         else:
             fp, tn = fp + named, tn + (not named)
+            if t["note"]:
+                o = per_oddity.setdefault(t["note"], [0, 0])
+                o[0], o[1] = o[0] + named, o[1] + 1
             if named:
                 misses.append({"township": f"{code} {t['name']}", "miss": "honest township named",
                                "kinds": [], "note": t["note"], "checks_fired": sorted(set(fired.get(code, []))),
@@ -127,7 +141,8 @@ def score(truth: dict[str, Any], scan: dict[str, Any]) -> dict[str, Any]:
                      "suspects": len(found), "touched": len(touched), "found": len(found & touched), "note": t["note"]})
     return {"townships": rows, "confusion": {"tp": tp, "fp": fp, "fn": fn, "tn": tn},
             "records": {"tp": rec_tp, "suspect": rec_suspect, "touched": rec_touched},
-            "per_kind": per_kind, "misses": misses, "entry_metadata": truth["entry_metadata"],
+            "per_kind": per_kind, "per_oddity": per_oddity, "misses": misses,
+            "entry_metadata": truth["entry_metadata"],
             "submission_time": truth["submission_time"]}
 
 
@@ -142,10 +157,13 @@ def summed(results: list[dict[str, Any]]) -> dict[str, Any]:
     c = {k: sum(x["confusion"][k] for x in results) for k in ("tp", "fp", "fn", "tn")}
     r = {k: sum(x["records"][k] for x in results) for k in ("tp", "suspect", "touched")}
     kinds: dict[str, list[int]] = {}
+    oddities: dict[str, list[int]] = {}
     for x in results:
         for kind, v in x["per_kind"].items():
             kinds[kind] = [a + b for a, b in zip(kinds.get(kind, [0, 0, 0, 0]), v, strict=True)]
-    return {"confusion": c, "records": r, **ratios(c, r), "per_kind": kinds}
+        for note, v in x["per_oddity"].items():
+            oddities[note] = [a + b for a, b in zip(oddities.get(note, [0, 0]), v, strict=True)]
+    return {"confusion": c, "records": r, **ratios(c, r), "per_kind": kinds, "per_oddity": oddities}
 
 
 def report(label: str, res: dict[str, Any]) -> None:
@@ -160,21 +178,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", default="101,102,103", help="tuning seeds")
     parser.add_argument("--holdout", default="201,202", help="held-out seeds (never look at them while tuning)")
+    parser.add_argument("--holdout-kinds", default="",
+                        help="seeds built with the fabrication kinds and honest oddities held out from tuning "
+                             "(e.g. 301,302,303); not run unless given")
     parser.add_argument("--townships", type=int, default=16)
     parser.add_argument("--no-entry-metadata", action="store_true")
     parser.add_argument("--keep", type=Path, default=None, help="keep each county's data and home under this folder")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
-    from benchmarks.county_b.fakes import KINDS
+    from benchmarks.county_b.fakes_holdout import ALL_KINDS as KINDS
+    from benchmarks.county_b.fakes_holdout import HOLDOUT_KINDS
 
     out: dict[str, Any] = {"period": PERIOD, "groups": {}}
-    for group, seeds in (("tuning", args.seeds), ("holdout", args.holdout)):
+    groups = [("tuning", args.seeds), ("holdout", args.holdout)]
+    if args.holdout_kinds:
+        groups.append(("holdout_kinds", args.holdout_kinds))
+    for group, seeds in groups:
         results = []
         print(f"== {group} ==")
         for seed in [int(s) for s in seeds.split(",") if s.strip()]:
             work = Path(tempfile.mkdtemp(prefix=f"county_b_{seed}_", dir=args.keep))
             try:
-                truth, scan = import_county(seed, work, args.townships, not args.no_entry_metadata)
+                truth, scan = import_county(seed, work, args.townships, not args.no_entry_metadata,
+                                            group == "holdout_kinds")
             finally:
                 if args.keep is None:
                     shutil.rmtree(work, ignore_errors=True)
@@ -186,12 +212,17 @@ def main(argv: list[str] | None = None) -> int:
             for m in res["misses"]:
                 kinds = "、".join(KINDS[k] for k in m["kinds"]) or m.get("note") or "诚实"
                 detail = m.get("checks_fired") or m.get("examples") or ""
+                if m["miss"] == "township not named":
+                    detail = "；手册层面命中 " + ("、".join(f"{c}×{n}" for c, n in m["record_checks"].items()) or "无")
                 print(f"    漏/错 {m['township']}：{m['miss']}（{kinds}）{detail if detail else ''}"
                       + (f" §3 占比 {m['s3_share']}" if "s3_share" in m else ""))
         total = summed(results)
         report(f"{group} 合计", total)
         for kind, (named, n, found, touched) in sorted(total["per_kind"].items()):
-            print(f"    {KINDS[kind]}：乡镇被点名 {named}/{n}，手册找到 {found}/{touched}")
+            new = "（未调校的新方式）" if kind in HOLDOUT_KINDS else ""
+            print(f"    {KINDS[kind]}{new}：乡镇被点名 {named}/{n}，手册找到 {found}/{touched}")
+        for note, (named, n) in sorted(total["per_oddity"].items()):
+            print(f"    诚实乡镇“{note}”：被点名 {named}/{n}")
         out["groups"][group] = {"seeds": results, "total": total}
     if args.json:
         args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from benchmarks.county_b import fakes
+from benchmarks.county_b import fakes, fakes_holdout, oddities_holdout
 from benchmarks.county_b.builder import build_children, build_pregnancies, stamp_entry
-from benchmarks.county_b.habits import township_habits
+from benchmarks.county_b.habits import Habits, township_habits
 from benchmarks.county_b.reports import report_rows
 from benchmarks.county_b.writer import write_registers, write_reports, write_units
 
@@ -29,13 +29,16 @@ PERIOD = "2012Q1"
 
 
 def build(seed: int, out: Path, townships: int = 16, fabricating: int | None = None,
-          metadata: bool = True, submission_time: bool | None = None) -> dict[str, Any]:
+          metadata: bool = True, submission_time: bool | None = None, holdout_kinds: bool = False) -> dict[str, Any]:
+    """One county. ``holdout_kinds`` mixes the held-out fabrication kinds and honest oddities in (off: as before)."""
     rng = np.random.default_rng(seed)
     submission_time = metadata if submission_time is None else submission_time
     n_fab = townships // 2 if fabricating is None else fabricating
     units = township_habits(rng, townships, townships - n_fab)
-    for i, kinds in enumerate(fakes.assign_kinds(rng, n_fab)):
+    assign = fakes_holdout.assign_kinds if holdout_kinds else fakes.assign_kinds
+    for i, kinds in enumerate(assign(rng, n_fab)):
         units[townships - n_fab + i].kinds = kinds
+    oddity = _holdout_oddities(units[:townships - n_fab]) if holdout_kinds else {}
     order = rng.permutation(townships)
     units = [units[int(i)] for i in order]
     for i, u in enumerate(units):
@@ -45,17 +48,28 @@ def build(seed: int, out: Path, townships: int = 16, fabricating: int | None = N
     write_units(out / "units.xlsx", COUNTY, units)
     truth: dict[str, Any] = {"seed": seed, "period": PERIOD, "county": COUNTY[0], "entry_metadata": metadata,
                              "submission_time": submission_time,
-                             "kinds": fakes.KINDS, "townships": []}
+                             "kinds": fakes_holdout.ALL_KINDS if holdout_kinds else fakes.KINDS, "townships": []}
+    if holdout_kinds:
+        truth["holdout_kinds"] = list(fakes_holdout.HOLDOUT_KINDS)
+        truth["oddities"] = oddities_holdout.ODDITIES
+    all_fakes = {**fakes.FAKES, **fakes_holdout.HOLDOUT_FAKES}
     for u in units:
         preg = build_pregnancies(rng, u)
         kids = build_children(rng, u, preg)
+        for key in oddity.get(u.name, []):
+            oddities_holdout.BEFORE_ENTRY.get(key, _no_oddity)(rng, u, preg, kids)
         stamp_entry(rng, u, preg, kids)
+        for key in oddity.get(u.name, []):
+            oddities_holdout.AFTER_ENTRY.get(key, _no_oddity)(rng, u, preg, kids)
         adjust: dict[tuple[str, str], int] = {}
         touched: dict[str, list[str]] = {}
         for kind in u.kinds:
-            touched[kind] = sorted(fakes.FAKES[kind](rng, u, preg, kids, adjust))
+            touched[kind] = sorted(all_fakes[kind](rng, u, preg, kids, adjust))
         fakes.fix_order(preg, kids)
         kids = [c for c in kids if c["_exams"]]
+        if holdout_kinds:   # a later kind may have taken a card out of the register
+            present = {p["手册编号"] for p in preg} | {c["手册编号"] for c in kids}
+            touched = {kind: [r for r in recs if r in present] for kind, recs in touched.items()}
         write_reports(out / "reports" / f"{u.code}_{u.name}_月报.xlsx", u, report_rows(rng, u, preg, kids, adjust),
                       submission_time)
         write_registers(out / "registers", u, preg, kids, metadata)
@@ -67,8 +81,25 @@ def build(seed: int, out: Path, townships: int = 16, fabricating: int | None = N
             "postpartum": sum(len(p["_postpartum"]) for p in preg), "exams": sum(len(c["_exams"]) for c in kids),
             "habits": habits,
         })
+        if holdout_kinds:
+            truth["townships"][-1]["oddities"] = oddity.get(u.name, [])
     (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     return truth
+
+
+def _no_oddity(*_args: Any) -> None:
+    return None
+
+
+def _holdout_oddities(honest: list[Habits]) -> dict[str, list[str]]:
+    """Held-out honest oddities go to honest units without one, then (small counties) on top of an old one."""
+    plain = [u for u in honest if not u.note] + [u for u in honest if u.note]
+    out: dict[str, list[str]] = {}
+    for i, key in enumerate(oddities_holdout.ODDITIES if honest else []):
+        u = plain[i % len(plain)]
+        out.setdefault(u.name, []).append(key)
+        u.note = "；".join(x for x in (u.note, oddities_holdout.ODDITIES[key]) if x)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,12 +112,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave out 录入时间/录入人/修改时间 (registers) and 报送时间 (reports)")
     parser.add_argument("--no-submission-time", action="store_true",
                         help="leave out only 报送时间 of the monthly reports (for a ducha whose report import lacks it)")
+    parser.add_argument("--holdout-kinds", action="store_true",
+                        help="mix in the fabrication kinds and honest oddities held out from tuning "
+                             "(fakes_holdout.py, oddities_holdout.py)")
     args = parser.parse_args(argv)
     metadata = not args.no_entry_metadata
     truth = build(args.seed, args.out, args.townships, args.fabricating, metadata,
-                  metadata and not args.no_submission_time)
+                  metadata and not args.no_submission_time, args.holdout_kinds)
     for t in truth["townships"]:
-        kinds = "、".join(fakes.KINDS[k] for k in t["kinds"]) or "诚实"
+        kinds = "、".join(truth["kinds"][k] for k in t["kinds"]) or "诚实"
         print(f"{t['code']} {t['name']}: {kinds}；手册 {t['pregnancies']}+{t['children']}，"
               f"被改动 {sum(len(v) for v in t['records'].values())} {t['note']}")
     return 0
