@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ducha.core.excel_io import CellError, ImportProblem
 from ducha.core.import_problems import enough_problems
-from ducha.core.import_times import EARLIEST_MOMENT, moment_text
+from ducha.core.import_times import EARLIEST_MOMENT, Moment, moment_text, read_moment
 from ducha.registers.import_cells import parse_national_id
 from ducha.registers.import_columns import Column
 from ducha.registers.import_sheets import Located
@@ -34,6 +34,7 @@ class ParsedRow:
     values: dict[str, Any] = field(default_factory=dict)
     identity: dict[str, Any] = field(default_factory=dict)
     bad: bool = False
+    day_only: tuple[str, ...] = ()  # 录入时间/修改时间 given as a date alone (0:00, time of day unknown)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -125,11 +126,15 @@ def read_rows(located: Located, *, today: date, salt: str, problems: list[Import
                                                 col=reader.col, value=raw, expected="不晚于今天的日期"))
                 row.bad = True
                 continue
-            if reader.column.kind == "moment" and (wrong := _moment_problem(reader.column, value, now)):
-                problems.append(located.problem(wrong[0], wrong[1], row=n, col=reader.col, value=raw,
-                                                expected=wrong[2]))
-                row.bad = True
-                continue
+            if isinstance(value, Moment):
+                if wrong := _moment_problem(reader.column, value.at, now):
+                    problems.append(located.problem(wrong[0], wrong[1], row=n, col=reader.col, value=raw,
+                                                    expected=wrong[2]))
+                    row.bad = True
+                    continue
+                if not value.has_time:
+                    row.day_only += (reader.key,)
+                value = value.at
             _store(row.identity if reader.identity else row.values, reader.key, value)
         _check_modified(row, problems)
         if not row.unit or not row.record_no:
@@ -173,8 +178,12 @@ def _moment_problem(column: Column, value: datetime, now: datetime) -> tuple[str
 
 
 def _check_modified(row: ParsedRow, problems: list[ImportProblem]) -> None:
+    """REG017; a date alone (time unknown) is compared by its day: 修改时间 2012-03-01 after 录入时间 2012-03-01 09:00."""
     created, modified = row.values.get("created_at"), row.values.get("modified_at_source")
-    if created is not None and modified is not None and modified < created:
+    if created is None or modified is None:
+        return
+    by_day = bool(set(row.day_only) & {"created_at", "modified_at_source"})
+    if (timezone.localdate(modified) < timezone.localdate(created)) if by_day else modified < created:
         problems.append(row.problem("REG017", "修改时间早于录入时间", "modified_at_source",
                                     value=moment_text(modified),
                                     expected=f"不早于本行录入时间（{moment_text(created)}）的时间"))
@@ -189,6 +198,8 @@ def _uncached(located: Located, n: int, reader: _Reader) -> ImportProblem:
 def _parse(column: Column, raw: Any, salt: str) -> Any:
     if column.kind == "id":
         return parse_national_id(raw, salt)
+    if column.kind == "moment":
+        return read_moment(raw, time_only_code="REG014")
     value = column.parse(raw)
     if isinstance(value, datetime) and column.kind == "date":
         return value.date()

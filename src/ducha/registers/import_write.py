@@ -3,8 +3,11 @@
 New rows get the entry metadata of the import (created_at = the import's time, created_by = the actor,
 batch, sheet, row); a file's 录入时间/录入人 columns (another system's) replace the import's time and add
 the person's name. A new record without its own 录入时间 takes that of its earliest visit/exam in the
-import. Updated rows keep theirs; only ``updated_at`` and the changed fields (修改时间 among them) change,
-and each update is an audit row with the values before and after. One audit row per batch carries the counts.
+import. A 录入时间 given as a date alone is stored as 0:00 with ``created_time_known`` False. Updated rows keep
+theirs — except a row whose stored 录入时间 is only the stamp of the import that created it (no 录入人, the
+batch's own time): a file's earlier 录入时间 corrects it (with 录入人 and ``created_time_known``), audited.
+Otherwise only ``updated_at`` and the changed fields (修改时间 among them) change, and each update is an audit
+row with the values before and after. One audit row per batch carries the counts.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ COUNT_LABELS = {
     "exam_new": "新增儿童体检", "exam_updated": "更新儿童体检",
     "unchanged": "与已有记录相同",
 }
-KEPT_KEYS = ("created_at", "entered_by_name")  # entry metadata: written once, never updated
+KEPT_KEYS = ("created_at", "entered_by_name")  # entry metadata: written once, never updated (but see _stamp_fix)
+Entry = tuple[datetime, str, bool]  # 录入时间, 录入人, whether the time of day is known
 _COUNT_PREFIX = {PREGNANCY.name: "pregnancy", ANTENATAL.name: "antenatal", POSTPARTUM.name: "postpartum",
                  CHILD.name: "child", EXAM.name: "exam"}
 
@@ -77,15 +81,22 @@ class _Writer:
         unit = plan.record.key[0] if isinstance(plan, EventPlan) else plan.key[0]
         self.result.by_unit.setdefault(unit, Counter())[key] += 1
 
+    def entry(self, plan: RecordPlan | EventPlan) -> Entry | None:
+        """The file's 录入时间 for this row (a new record without one: its earliest visit's), or None."""
+        created_at, entered_by = plan.values.get("created_at"), plan.values.get("entered_by_name") or ""
+        if created_at is not None:
+            return created_at, entered_by, "created_at" not in plan.source.day_only
+        if isinstance(plan, RecordPlan) and id(plan) in self.first_entries:
+            first_at, first_by, known = self.first_entries[id(plan)]
+            return first_at, entered_by or first_by, known
+        return None
+
     def meta(self, plan: RecordPlan | EventPlan) -> dict[str, Any]:
         source = plan.source
-        created_at, entered_by = plan.values.get("created_at"), plan.values.get("entered_by_name")
-        if created_at is None and isinstance(plan, RecordPlan) and id(plan) in self.first_entries:
-            created_at, first_by = self.first_entries[id(plan)]
-            entered_by = entered_by or first_by
-        return {"created_at": created_at or self.now, "created_by": self.actor, "entered_by_name": entered_by or "",
-                "batch": self.batches[source.where.grid.file], "source_sheet": source.where.sheet[:64],
-                "source_row": source.number}
+        created_at, entered_by, known = self.entry(plan) or (self.now, plan.values.get("entered_by_name") or "", True)
+        return {"created_at": created_at, "created_by": self.actor, "entered_by_name": entered_by,
+                "created_time_known": known, "batch": self.batches[source.where.grid.file],
+                "source_sheet": source.where.sheet[:64], "source_row": source.number}
 
     def record_values(self, plan: RecordPlan) -> dict[str, Any]:
         values = {k: v for k, v in plan.values.items() if k != "mother_no" and k not in KEPT_KEYS}
@@ -127,9 +138,14 @@ class _Writer:
         for start in range(0, len(changes), BATCH_SIZE):
             chunk = changes[start:start + BATCH_SIZE]
             stored = table.model._default_manager.select_for_update().in_bulk([pk for pk, _, _ in chunk])
+            entries = {pk: self.entry(plan) for pk, _, plan in chunk}
+            stamped = {o.batch_id for pk, o in stored.items()  # type: ignore[attr-defined]
+                       if entries[pk] is not None and o.batch_id is not None and not o.entered_by_name}  # type: ignore[attr-defined]
+            stamps = dict(ImportBatch.objects.filter(pk__in=stamped).values_list("pk", "created_at")) if stamped else {}
             touched, fields = [], {"updated_at", "version"}
             for pk, values, plan in chunk:
                 obj = stored[pk]
+                values = {**values, **_stamp_fix(obj, entries[pk], stamps)}
                 before = {k: getattr(obj, k) for k, v in values.items() if getattr(obj, k) != v}
                 self.count(table, plan, updated=True if before else None)
                 if not before:
@@ -153,15 +169,27 @@ def _updatable(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k not in KEPT_KEYS}
 
 
-def _first_entries(plan: ImportPlan) -> dict[int, tuple[datetime, str]]:
-    """Per record plan (by ``id``): the earliest 录入时间 among its visits/exams in the import, and its 录入人."""
-    first: dict[int, tuple[datetime, str]] = {}
+def _stamp_fix(obj: Any, entry: Entry | None, stamps: dict[int, datetime]) -> dict[str, Any]:
+    """The file's 录入时间/录入人 for a stored row whose 录入时间 is only its import's stamp (first imported
+    without the columns: no 录入人, the batch's own time) and later than the file's; else nothing."""
+    if entry is None or obj.batch_id is None or obj.entered_by_name or obj.created_at != stamps.get(obj.batch_id):
+        return {}
+    created_at, entered_by, known = entry
+    if created_at >= obj.created_at:
+        return {}
+    return {"created_at": created_at, "entered_by_name": entered_by, "created_time_known": known}
+
+
+def _first_entries(plan: ImportPlan) -> dict[int, Entry]:
+    """Per record plan (by ``id``): the earliest 录入时间 among its visits/exams in the import, its 录入人, and
+    whether its time of day is known."""
+    first: dict[int, Entry] = {}
     for events in plan.events.values():
         for event in events:
             at = event.values.get("created_at")
             key = id(event.record)
             if at is not None and (key not in first or at < first[key][0]):
-                first[key] = (at, event.values.get("entered_by_name") or "")
+                first[key] = (at, event.values.get("entered_by_name") or "", "created_at" not in event.source.day_only)
     return first
 
 

@@ -52,6 +52,9 @@ class EntryMeta(models.Model):
                                        help_text="导入文件“录入人”列的姓名（原系统的录入人，不是 ducha 用户）")
     modified_at_source = models.DateTimeField("修改时间（导入）", null=True, blank=True,
                                               help_text="导入文件“修改时间”列：原系统中最后修改的时间")
+    created_time_known = models.BooleanField(
+        "录入时刻已知", default=True,
+        help_text="导入文件的录入时间只有日期（如“2012-03-01”）时为否：录入时间记为当天 0:00，但当天几点录入不详")
     updated_at = models.DateTimeField("最后修改", auto_now=True)
     version = models.PositiveIntegerField(
         "版本", default=0, editable=False, help_text="每次修改加 1；保存修改时核对打开页面时的版本，防止覆盖他人的修改",

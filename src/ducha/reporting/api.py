@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -60,9 +61,14 @@ def _integral_float(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+_NUMBER_TEXT = re.compile(r"^\s*[+-]?[0-9]+(?:\.[0-9]*)?\s*$")
+
+
 def _no_number(value: Any) -> Any:
-    """A JSON number is not a time here (it would be read as Unix seconds)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    """A number is not a time here, nor a number in a string ("40942.5", "20120203"): pydantic would read it as
+    Unix seconds (1970), a file reads it as an Excel serial — neither is what a client means."""
+    if isinstance(value, int | float) and not isinstance(value, bool) or isinstance(value, str) and \
+            _NUMBER_TEXT.match(value):
         raise PydanticCustomError("datetime_type", "报送时间应写作文字，如 2012-02-03T10:15:00+08:00")
     return value
 

@@ -107,7 +107,14 @@ FUTURE = (datetime.now(LOCAL) + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
     (0.42, "IMP054", "只有时刻，没有日期"),
     ("2012-02-30 10:00", "IMP024", "日期不存在"),
     ("2012-02-03T10:00:00+25:00", "IMP024", "时区无法识别"),
+    ("2012-02-03 10:00 CST", "IMP024", "时区无法识别（“CST”这样的缩写含义不一"),
     ("二月初", "IMP024", "日期时间无法识别"),
+    ("1900-01-01 10:00", "IMP056", "报送时间早于报表期间开始（2012-02-01）"),
+    (12.5, "IMP056", "报送时间早于报表期间开始"),  # an Excel serial far in the past (1900-01-11)
+    ("36000.5", "IMP056", "报送时间早于报表期间开始"),  # the same as text: 1998-07-24
+    ("下午2:30", "IMP054", "只有时刻，没有日期"),
+    ("9点30分", "IMP054", "只有时刻，没有日期"),
+    ("2012-02-03 13:30 PM", "IMP024", "时间不存在"),
 ])
 def test_impossible_submission_times_are_refused_and_nothing_is_written(mini_county: Any, tmp_path: Path,
                                                                         value: Any, code: str, text: str) -> None:
@@ -130,6 +137,26 @@ def test_impossible_submission_times_are_refused_and_nothing_is_written(mini_cou
     assert code in out.getvalue() and counts() == before
 
 
+@pytest.mark.parametrize(("value", "stored"), [
+    ("40942.5", at(2012, 2, 3, 12, 0)),  # an Excel serial written as text
+    (40942, at(2012, 2, 3)),  # a whole serial: the day
+    ("2012-02-03T02:15:00+0000", at(2012, 2, 3, 10, 15)),
+    ("2012-02-02 21:15 -05:00", at(2012, 2, 3, 10, 15)),
+    ("2012-02-03 10:15 北京时间", at(2012, 2, 3, 10, 15)),
+    ("2012年2月3日10点15分", at(2012, 2, 3, 10, 15)),
+    ("2012年2月3日 上午10点半", at(2012, 2, 3, 10, 30)),
+    ("2012/2/3 2:15 PM", at(2012, 2, 3, 14, 15)),
+    ("2012-02-03", at(2012, 2, 3)),  # a date alone: 0:00 — timeliness is judged by the day
+    (datetime(2012, 2, 3), at(2012, 2, 3)),
+])
+def test_more_submission_time_notations_are_stored(mini_county: Any, tmp_path: Path, value: Any,
+                                                   stored: datetime) -> None:
+    ds = mini_county.data_set
+    response = upload(mini_county.officer_a, write_xlsx(tmp_path / "甲镇.xlsx", rows_with_times(ds, value)))
+    assert "有 1 个问题" not in response.content.decode()
+    assert submitted()[("T01", "201201")] == stored
+
+
 def _post(user: Any, **body: Any) -> Any:
     payload = {"unit": "T01", "period": "201201", "values": {"PREG_TOTAL": 10}, **body}
     return client_of(user).post("/api/data-values", payload, content_type="application/json")
@@ -141,6 +168,10 @@ def test_api_accepts_a_submission_time_in_any_zone(mini_county: Any) -> None:
     assert submitted()[("T01", "201201")] == at(2012, 2, 3, 10, 15)
     naive = _post(mini_county.officer_a, period="201202", submitted_at="2012-03-02T09:00:00")
     assert naive.status_code == 200 and submitted()[("T01", "201202")] == at(2012, 3, 2, 9, 0)
+    offset = _post(mini_county.officer_a, period="201203", submitted_at="2012-04-02T01:00:00+0000")
+    assert offset.status_code == 200 and submitted()[("T01", "201203")] == at(2012, 4, 2, 9, 0)
+    day = _post(mini_county.officer_a, period="201204", submitted_at="2012-05-02")
+    assert day.status_code == 200 and submitted()[("T01", "201204")] == at(2012, 5, 2)
 
 
 @pytest.mark.parametrize(("value", "detail"), [
@@ -148,6 +179,10 @@ def test_api_accepts_a_submission_time_in_any_zone(mini_county: Any) -> None:
     ("2011-12-31T23:00:00+08:00", "早于报表期间开始（2012-01-01）"),
     ("10:15", "应为日期时间"),
     (40942.5, "应为日期时间文字"),
+    ("40942.5", "应为日期时间文字"),  # not read as Unix seconds (1970-01-01 19:22)
+    ("20120203", "应为日期时间文字"),
+    ("2012年2月3日 10时15分", "submitted_at：应为日期时间，如 2012-02-03T10:15:00+08:00"),  # ISO 8601 only here
+    ("2012-02-03T10:15:00 +08:00", "submitted_at：应为日期时间"),
 ])
 def test_api_refuses_impossible_submission_times(mini_county: Any, value: Any, detail: str) -> None:
     before = counts()
