@@ -362,7 +362,7 @@ def plant_visits(p: Pregnancies, anc: dict[str, np.ndarray], post: dict[str, np.
 # ---- reports ----------------------------------------------------------------------------------------------
 
 RATES = {  # per expected monthly delivery, for the elements not counted from the registers
-    "PREG_TOTAL": 1.05, "PARTURIENTS": 1.0, "ANC_ANY": 1.0, "STILLBIRTHS": 0.005, "HOSP_DELIVERIES": 0.95,
+    "PREG_TOTAL": 1.05, "PARTURIENTS": 1.0, "ANC_ANY": 1.0, "ANC_FIRST": 1.0, "STILLBIRTHS": 0.005, "HOSP_DELIVERIES": 0.95,
     "HIGH_RISK": 0.25, "HIGH_RISK_MANAGED": 0.2, "HIGH_RISK_REFERRAL": 0.1, "HIGH_RISK_ADMISSION": 0.12,
     "MATERNAL_DEATHS": 0.0002, "TRIPLE_TESTED": 0.9, "FOLIC_DUE": 1.1, "FOLIC_NEW": 0.85, "NEWBORN_VISITED": 0.85,
     "CHILD_U3": 36.0, "CHILD_U7": 84.0, "CHILD_U7_MANAGED": 6.0, "NEONATAL_DEATHS": 0.003, "INFANT_DEATHS": 0.006,
@@ -603,15 +603,23 @@ def _load_postgres(cursor: Any, name: str, table: pa.Table) -> None:
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), (SELECT max(id) FROM \"{name}\"))")
 
 
-VERSIONED = frozenset({"reporting_datavalue", "registers_pregnancyrecord", "registers_antenatalvisit",
-                       "registers_postpartumvisit", "registers_childrecord", "registers_childexam"})
+def _with_defaults(name: str, table: pa.Table) -> pa.Table:
+    """Columns the builder does not know (added to the models later: ``version``, the imported entry metadata…)
+    get the model field's default, as the ORM would write it: rows written straight into the store start at
+    version 0, like rows stored before versions existed, with no imported 录入人."""
+    from django.apps import apps
 
-
-def _with_versions(name: str, table: pa.Table) -> pa.Table:
-    """Rows written straight into the store start at version 0, like rows stored before versions existed."""
-    if name not in VERSIONED or "version" in table.column_names:
+    model = next((m for m in apps.get_models() if m._meta.db_table == name), None)
+    if model is None:
         return table
-    return table.append_column("version", pa.array(np.zeros(table.num_rows, dtype=np.int64)))
+    for field in model._meta.concrete_fields:
+        if field.column in table.column_names or field.null or getattr(field, "primary_key", False):
+            continue
+        value = field.get_default()  # the default, or "" for a text field without one (as the ORM writes)
+        if value is None:
+            continue
+        table = table.append_column(field.column, pa.array([value] * table.num_rows))
+    return table
 
 
 def load(tables: dict[str, pa.Table]) -> dict[str, float]:
@@ -624,7 +632,7 @@ def load(tables: dict[str, pa.Table]) -> dict[str, float]:
         if connection.vendor == "sqlite":
             raw.execute("PRAGMA defer_foreign_keys = ON")
         for name, table in tables.items():
-            table = _with_versions(name, table)
+            table = _with_defaults(name, table)
             t0 = time.perf_counter()
             if connection.vendor == "sqlite":
                 _load_sqlite(raw, name, table)
