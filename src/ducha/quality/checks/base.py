@@ -25,7 +25,7 @@ check's defaults (``min_n`` is the minimum sample size, ``severity`` 1–3 its w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
@@ -131,9 +131,29 @@ class ScanData:
     period: Period
     labels: Labels = field(default_factory=Labels)
     today: date = field(default_factory=date.today)
+    shared_tables: dict[Hashable, ir.Table] = field(default_factory=dict, repr=False, compare=False)
+    shared_con: Any = field(default=None, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> ir.Table:
         return self.tables[name]
+
+    def shared(self, key: Hashable, build: Callable[[], ir.Table]) -> ir.Table:
+        """``build()`` executed once per scan and kept as an Arrow table under ``key`` (which must name everything
+        the result depends on, e.g. the parameters used).
+
+        An intermediate that several checks read — or a check and its ``implicate`` step — is otherwise built,
+        compiled and executed once per reader, and building and compiling a wide Ibis expression costs more than
+        DuckDB's execution of it (DQ-F13/F14's long table of every measured value: 0.7 s per reader on the demo)."""
+        if key not in self.shared_tables:
+            if self.shared_con is None:  # the scan's own in-process DuckDB, dropped with the scan's data
+                self.shared_con = ibis.duckdb.connect()
+            self.shared_tables[key] = ibis.memtable(self.shared_con.to_pyarrow(build()))
+        return self.shared_tables[key]
+
+
+def shared_key(name: str, p: Params, *extra: Any) -> tuple[Any, ...]:
+    """A ``ScanData.shared`` key: the intermediate's name, the check's parameters and the other arguments."""
+    return (name, repr(sorted(p.items())), *extra)
 
 
 Builder = Callable[[ScanData, Params, int], ir.Table]

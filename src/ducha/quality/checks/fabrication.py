@@ -112,16 +112,42 @@ def explain_bursts_habit(row: Row, p: Params, labels: Labels) -> str:
 
 
 def implicate_bursts(d: ScanData, p: Params, min_n: int) -> ir.Table:
+    """The cards that make a burst a burst, each by its own entries in the sitting: its visits lie
+    ≥ ``record_span_days`` apart (a card written up at one go), or it was entered ≥ ``late_days`` later after its
+    visit than the unit usually enters (median delay of its entries outside bursts): a card written months later.
+
+    A clerk keying in last week's paper cards types one recent visit per card, so an honest sitting holds many cards
+    with one visit each, entered as late as the unit always enters; its dates can still spread over months when some
+    cards come late or were written ahead (those have evidence of their own: DQ-P04/C04). Those cards are not listed.
+    Risk = the card's entries in the sitting."""
     e = entry_sessions(d, p)
     s = bursts(d, p).filter(ibis._.burst)
+    e = e.mutate(lag=e.created_at.date().delta(e.event_date, unit="day"))
     j = e.join(s, [e.unit_id == s.unit_id, e.who == s.who, e.sitting == s.sitting])
-    return j.group_by([j.record_type, j.record_id, j.unit_id]).agg(
+    usual = e.anti_join(s, [e.unit_id == s.unit_id, e.who == s.who, e.sitting == s.sitting])
+    usual = usual.group_by(u_unit=usual.unit_id).agg(usual=usual.lag.median())
+    own = j.group_by([j.record_type, j.record_id, j.unit_id, j.sitting]).agg(
         start=j.start.min(), end=j["end"].max(), cards=j.cards.max(), who=j.who.max(), first=j["first"].min(),
-        last=j["last"].max())
+        last=j["last"].max(), entries=j.count(), own_first=j.event_date.min(), own_last=j.event_date.max(),
+        lag=j.lag.max())
+    own = own.left_join(usual, own.unit_id == usual.u_unit)
+    usual_lag = own.usual.fill_null(0)
+    spread = own.own_last.delta(own.own_first, unit="day") >= p["record_span_days"]
+    late = own.lag >= usual_lag + p["late_days"]
+    own = own.filter(spread | late).mutate(usual=usual_lag)
+    return own.group_by([own.record_type, own.record_id, own.unit_id]).agg(
+        start=own.start.min(), end=own["end"].max(), cards=own.cards.max(), who=own.who.max(),
+        first=own["first"].min(), last=own["last"].max(), own_first=own.own_first.min(),
+        own_last=own.own_last.max(), lag=own.lag.max(), usual=own.usual.max(), risk=own.entries.max())
 
 
 def explain_burst_record(row: Row, p: Params, labels: Labels) -> str:
-    return "属于集中录入：" + _burst_text(dict(row), labels.unit(row["unit_id"]), labels)
+    if row["risk"] > 1 and row["own_first"] != row["own_last"]:
+        own = f"此手册 {fmt(row['own_first'])} 至 {fmt(row['own_last'])} 的 {row['risk']} 次检查/访视一并录入"
+    else:
+        own = f"此手册 {fmt(row['own_first'])} 的检查"
+    own += f"，最晚的在检查后 {row['lag']} 天才录入（本单位一般 {fmt(row['usual'], 0)} 天）"
+    return own + "，属于集中录入：" + _burst_text(dict(row), labels.unit(row["unit_id"]), labels)
 
 
 # ---- too little variance -------------------------------------------------------------------------------
@@ -303,9 +329,12 @@ def explain_even_counts_habit(row: Row, p: Params, labels: Labels) -> str:
 
 
 _check("DQ-F01", "集中录入（一次写成）", Level.OPERATOR, Severity.HIGH, build_bursts, explain_bursts,
-       {"gap_minutes": 10, "min_cards": 20, "min_span_days": 60}, 20,
+       {"gap_minutes": 10, "min_cards": 20, "min_span_days": 60, "record_span_days": 28, "late_days": 60}, 20,
        "间隔 ≤ {gap_minutes} 分钟的连续录入中 ≥ {min_cards} 张卡片，检查日期跨度 ≥ {min_span_days} 天",
-       f"{QUALITY_MD}；通报“孕产妇保健卡片个别乡镇一笔写成”。导入批次中所有行录入时间相同的（导入时间）不计。",
+       f"{QUALITY_MD}；通报“孕产妇保健卡片个别乡镇一笔写成”。导入批次中所有行录入时间相同的（导入时间）不计。"
+       "判定后只列出集中录入中自身带有证据的手册：一并录入了自身相隔 ≥ 28 天的多次检查（整张卡片一次写成），"
+       "或比本单位平时（集中录入以外的录入延迟的中位数）晚 60 天以上才录入（事后写成）；同一次录入中只录了一次"
+       "近期检查、延迟与平时相当的手册是按时补录纸质卡片，不列出。",
        implicate=implicate_bursts, explain_record=explain_burst_record, habit=True,
        explain_habit=explain_bursts_habit)
 for _i, _col in enumerate(("waz", "laz", "wlz"), start=2):

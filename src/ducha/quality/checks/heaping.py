@@ -25,11 +25,12 @@ from ducha.quality.checks.base import (
     fmt,
     normal_quantile,
     pct,
+    shared_key,
     verdict,
     wilson_hilferty_quantile,
 )
 from ducha.quality.checks.fabrication import QUALITY_MD, _check
-from ducha.quality.checks.peers import MAD_TO_SD
+from ducha.quality.checks.peers import peer_columns
 from ducha.quality.checks.records import blank
 from ducha.quality.store import SCHEMAS, Z_COLUMNS
 
@@ -92,7 +93,12 @@ def _digit(t10: ir.IntegerValue, place: Any) -> ir.IntegerValue:
 
 
 def with_digits(d: ScanData, p: Params) -> ir.Table:
-    """The long table with each field's recording place (finest place not almost always 0) and its digit."""
+    """The long table with each field's recording place (finest place not almost always 0) and its digit; built
+    once per scan (DQ-F13, DQ-F14 and their records read it: ``ScanData.shared``)."""
+    return d.shared(shared_key("heaping.digits", {"max_zero_share": p["max_zero_share"]}), lambda: _with_digits(d, p))
+
+
+def _with_digits(d: ScanData, p: Params) -> ir.Table:
     v = values_long(d)
     zero = {k: flag((_digit(v.t10, k) == 0) & (v.t10 >= 10 ** (k + 2))).sum() for k in PLACES}
     eligible = {k: flag(v.t10 >= 10 ** (k + 2)).sum() for k in PLACES}
@@ -110,22 +116,11 @@ def with_digits(d: ScanData, p: Params) -> ir.Table:
     return j.mutate(digit=_digit(j.t10, j.place))
 
 
-def grouped_peers(g: ir.Table, stat: str, by: str, judged: ir.BooleanValue, min_peers: int) -> ir.Table:
-    """``peers.peer_columns`` within each ``by`` group (one field's units are the peers)."""
-    marked = g.mutate(_judged=judged.fill_null(False) & g[stat].notnull())
-    pool = marked.filter(marked._judged)
-    centre = pool.group_by(by).agg(peer_units=pool.count(), peer_median=pool[stat].median())
-    dev = pool.join(centre, by)
-    spread = dev.group_by(by).agg(peer_mad=(dev[stat] - dev.peer_median).abs().median())
-    out = marked.left_join(centre, by).drop(f"{by}_right")
-    out = out.left_join(spread, by).drop(f"{by}_right")
-    sd = out.peer_mad * MAD_TO_SD
-    usable = (out.peer_units >= min_peers) & (sd > 0) & out._judged
-    z = ibis.cases((usable, (out[stat] - out.peer_median) / sd), else_=ibis.null("float64"))
-    return out.mutate(peer_sd=sd.cast("float64"), peer_z=z.cast("float64")).drop("_judged", "peer_mad")
-
-
 def digit_counts(d: ScanData, p: Params, subject: bool) -> ir.Table:
+    return d.shared(shared_key("heaping.counts", p, subject), lambda: _digit_counts(d, p, subject))
+
+
+def _digit_counts(d: ScanData, p: Params, subject: bool) -> ir.Table:
     v = with_digits(d, p)
     v = v.mutate(subject=v.who if subject else ibis.literal(""))
     v = v.filter(v.subject.notnull())
@@ -139,6 +134,10 @@ def digit_counts(d: ScanData, p: Params, subject: bool) -> ir.Table:
 
 def field_scores(d: ScanData, p: Params, min_n: int, subject: bool) -> ir.Table:
     """One row per (unit, subject, field): χ², DPS, bias-corrected DPS, peers and whether the field deviates."""
+    return d.shared(shared_key("heaping.scores", p, min_n, subject), lambda: _field_scores(d, p, min_n, subject))
+
+
+def _field_scores(d: ScanData, p: Params, min_n: int, subject: bool) -> ir.Table:
     c = digit_counts(d, p, subject)
     g = c.group_by(["unit_id", "subject", "field", "place"]).agg(
         n=c.n.max(), chi2=c.part.sum(), present=c.count(), expected=c.expected.max(),
@@ -151,7 +150,7 @@ def field_scores(d: ScanData, p: Params, min_n: int, subject: bool) -> ir.Table:
     critical = wilson_hilferty_quantile(ibis.literal(9), normal_quantile(1 - p["alpha"]))
     ref = judged & (g.chi2 > critical) & (g.dps > p["max_dps"])
     g = g.mutate(judged=judged, ref=ref)
-    g = grouped_peers(g, "excess", "field", g.judged, p["min_peers"])
+    g = peer_columns(g, "excess", by="field", judged=g.judged, min_peers=p["min_peers"])
     deviates = (g.peer_z >= p["peer_z"]) & (g.excess - g.peer_median >= p["min_gap"])
     fired = g.ref & (g.peer_z.isnull() | deviates.fill_null(False))
     units = g.judged.cast("int64").sum().over(group_by=g.field)

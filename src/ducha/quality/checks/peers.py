@@ -12,7 +12,8 @@ each unit: ``habit`` is true when at least ``habit_share`` of the judged units f
     fired = peer_fired(g, ref_fired, direction="low", max_z=p["peer_z"])
 
 Columns added by ``peer_columns``: ``peer_units`` (units judged), ``peer_median``, ``peer_sd`` (1.4826·MAD) and
-``peer_z`` (null when fewer than ``min_peers`` units are judged or their MAD is 0).
+``peer_z`` (null when fewer than ``min_peers`` units are judged or their MAD is 0); with ``by`` the peers are the
+judged rows sharing that column's value (a field, a schedule kind), each group with its own median and MAD.
 
 ``judge`` does all of it for a check: peer columns, the county-habit columns ``habit_units`` /
 ``county_habit`` (the same on every row), the final ``peer_fired`` and ``habit_spared`` (fired on the reference,
@@ -33,14 +34,18 @@ TINY = 1e-9
 Direction = Literal["low", "high", "both"]
 
 
-def peer_columns(g: ir.Table, stat: str, *, judged: ir.BooleanValue, min_peers: int) -> ir.Table:
-    """``g`` (one row per unit) with the unit's statistic ``stat`` placed among the judged units of the scan."""
+def peer_columns(g: ir.Table, stat: str, *, judged: ir.BooleanValue, min_peers: int, by: str | None = None) -> ir.Table:
+    """``g`` (one row per unit) with the unit's statistic ``stat`` placed among the judged units of the scan —
+    or, with ``by``, among the judged rows of the same ``by`` value (one field's or one schedule's units).
+
+    Window aggregates over ``g`` itself (no self-joins): a few nodes to compile, whatever the checks built."""
     marked = g.mutate(_judged=judged.fill_null(False) & g[stat].notnull() & ~g[stat].isnan())
-    pool = marked.filter(marked._judged)
-    centre = pool.aggregate(peer_units=pool.count(), peer_median=pool[stat].median())
-    spread_of = pool.cross_join(centre)
-    spread = spread_of.aggregate(peer_mad=(spread_of[stat] - spread_of.peer_median).abs().median())
-    out = marked.cross_join(centre).cross_join(spread)
+    window = ibis.window(group_by=[marked[by]]) if by else ibis.window()
+    value = ibis.cases((marked._judged, marked[stat].cast("float64")), else_=ibis.null("float64"))
+    out = marked.mutate(peer_units=marked._judged.cast("int64").sum().over(window),
+                        peer_median=value.median().over(window))
+    deviation = ibis.cases((out._judged, (out[stat] - out.peer_median).abs()), else_=ibis.null("float64"))
+    out = out.mutate(peer_mad=deviation.median().over(window))
     sd = out.peer_mad * MAD_TO_SD
     usable = (out.peer_units >= min_peers) & (sd > TINY * (out.peer_median.abs() + 1))  # rounding is not spread
     z = ibis.cases((usable & out._judged, (out[stat] - out.peer_median) / sd), else_=ibis.null("float64"))
@@ -87,9 +92,13 @@ def judge(g: ir.Table, stat: str, ref_fired: ir.BooleanValue, *, judged: ir.Bool
     """
     g = g.mutate(ref_fired=ref_fired.fill_null(False), peer_judged=judged.fill_null(False))
     g = peer_columns(g, stat, judged=g.peer_judged, min_peers=int(p["min_peers"]))
-    h = habit(g, g.ref_fired, judged=g.peer_judged, habit_share=float(p["habit_share"]),
-              min_peers=int(p["min_peers"]))
-    g = g.cross_join(h.select(habit_units=h.habit_units, county_habit=h.habit))
+    # ``habit`` as window aggregates over the same rows (one node, no join back)
+    whole = ibis.window()
+    units = g.peer_judged.cast("int64").sum().over(whole)
+    g = g.mutate(habit_units=(g.peer_judged & g.ref_fired).cast("int64").sum().over(whole), _units=units)
+    share = g.habit_units.cast("float64") / g._units.nullif(0).cast("float64")
+    g = g.mutate(county_habit=((g._units >= int(p["min_peers"])) & (share >= float(p["habit_share"]))).fill_null(False))
+    g = g.drop("_units")
     deviates = peer_deviates(g, direction=direction, max_z=float(p["peer_z"]))
     alone = peer_fired(g, g.ref_fired, direction=direction, max_z=float(p["peer_z"]))
     fired = ibis.cases((g.county_habit, g.ref_fired & deviates), else_=alone)

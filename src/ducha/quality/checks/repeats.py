@@ -19,10 +19,11 @@ from ducha.quality.checks.base import (
     flag,
     fmt,
     pct,
+    shared_key,
     verdict,
 )
 from ducha.quality.checks.fabrication import QUALITY_MD, _check
-from ducha.quality.checks.heaping import grouped_peers
+from ducha.quality.checks.peers import peer_columns
 
 # (table, record type, date column, tuple columns, tolerances for "nearly the same" on successive visits)
 TUPLES = {"exams": ("child", "exam_on", ("weight_kg", "length_cm", "hb"), "儿童体检（体重、身长、血红蛋白）"),
@@ -47,6 +48,12 @@ def tuples(d: ScanData) -> ir.Table:
 
 
 def repeated(d: ScanData, p: Params) -> ir.Table:
+    """Each visit's value tuple with how many records of its unit hold it; built once per scan (DQ-F15 and its
+    records read it: ``ScanData.shared``)."""
+    return d.shared(shared_key("repeats.repeated", p), lambda: _repeated(d, p))
+
+
+def _repeated(d: ScanData, p: Params) -> ir.Table:
     t = tuples(d)
     k = t.group_by(["unit_id", "source", "key"]).agg(holders=t.record_id.nunique())
     j = t.join(k, ["unit_id", "source", "key"])
@@ -56,7 +63,7 @@ def repeated(d: ScanData, p: Params) -> ir.Table:
 def _judge(g: ir.Table, p: Params, min_n: int, limit: float) -> ir.Table:
     g = g.mutate(share=g.hits.cast("float64") / g.n, judged=g.n >= min_n)
     g = g.mutate(ref=g.judged & (g.share >= limit))
-    g = grouped_peers(g, "share", "source", g.judged, p["min_peers"])
+    g = peer_columns(g, "share", by="source", judged=g.judged, min_peers=p["min_peers"])
     deviates = (g.peer_z >= p["peer_z"]) & (g.share - g.peer_median >= p["min_gap"])
     return g.mutate(fired=(g.ref & (g.peer_z.isnull() | deviates.fill_null(False))).fill_null(False))
 
@@ -113,7 +120,12 @@ def explain_across_record(row: Row, p: Params, labels: Labels) -> str:
 
 
 def successive(d: ScanData, p: Params) -> ir.Table:
-    """Per record with ≥ ``min_visits`` visits: successive pairs and how many are nearly the same."""
+    """Per record with ≥ ``min_visits`` visits: successive pairs and how many are nearly the same (once per scan,
+    for DQ-F16 and its records: ``ScanData.shared``)."""
+    return d.shared(shared_key("repeats.successive", p), lambda: _successive(d, p))
+
+
+def _successive(d: ScanData, p: Params) -> ir.Table:
     parts = []
     for table, (kind, on, cols, _label) in TUPLES.items():
         t = d[table].filter(ibis._[on].notnull())   # the card's whole history: copying goes on across quarters

@@ -23,10 +23,11 @@ from ducha.quality.checks.base import (
     flag,
     fmt,
     pct,
+    shared_key,
     verdict,
 )
 from ducha.quality.checks.fabrication import QUALITY_MD, _check
-from ducha.quality.checks.heaping import grouped_peers
+from ducha.quality.checks.peers import peer_columns
 
 KINDS = {"months": "在满月龄当天", "mean_months": "在整月龄天数（月龄 × 30.44 天）当天", "weeks": "在整周当天",
          "days": "在计划天数当天"}
@@ -47,7 +48,12 @@ def events(d: ScanData, p: Params) -> ir.Table:
     """Long table (unit_id, record_type, record_id, event, kind, sched, exact): each dated event under each
     schedule kind that applies to it (months only where the start day exists in every month, ≤ 28; mean months:
     a child's age in days is a whole number of average months, rounded). ``sched`` = event/kind: child exams
-    and antenatal visits are judged apart, so a clinic's gestational-week schedule cannot hide exams kept in weeks."""
+    and antenatal visits are judged apart, so a clinic's gestational-week schedule cannot hide exams kept in weeks.
+    Built once per scan (the check and its records read it: ``ScanData.shared``)."""
+    return d.shared(shared_key("schedule.events", p), lambda: _all_events(d, p))
+
+
+def _all_events(d: ScanData, p: Params) -> ir.Table:
     e = d["exams"].filter(ibis._.in_period)
     age = e.exam_on.delta(e.birth_date, unit="day")
     parts = _events(e, "exam", "child", e.birth_date, e.exam_on, {
@@ -75,15 +81,23 @@ def events(d: ScanData, p: Params) -> ir.Table:
 
 
 def kind_scores(d: ScanData, p: Params, min_n: int) -> ir.Table:
+    return d.shared(shared_key("schedule.scores", p, min_n), lambda: _kind_scores(d, p, min_n))
+
+
+def _kind_scores(d: ScanData, p: Params, min_n: int) -> ir.Table:
     v = events(d, p)
     g = v.group_by(["unit_id", "sched"]).agg(n=v.count(), exact=flag(v.exact).sum(), event=v.event.first(),
                                              kind=v.kind.first())
     g = g.mutate(share=g.exact.cast("float64") / g.n)
-    limit = ibis.cases((g.kind == "months", p["share"]), (g.kind == "weeks", p["weeks_share"]),
-                       else_=p["days_share"])   # days and mean months: one day among ~30 around the due day
+    # antenatal visits are booked by gestational week, so whole weeks are common there (weeks_share); a child's age
+    # in whole weeks is a 1-in-7 chance even with a weekly clinic day (births fall on any weekday): child_weeks_share;
+    # days and mean months: one day among ~30 around the due day
+    limit = ibis.cases((g.kind == "months", p["share"]),
+                       ((g.kind == "weeks") & (g.event == "antenatal"), p["weeks_share"]),
+                       (g.kind == "weeks", p["child_weeks_share"]), else_=p["days_share"])
     judged = g.n >= min_n
     g = g.mutate(limit=limit, judged=judged, ref=judged & (g.share >= limit))
-    g = grouped_peers(g, "share", "sched", g.judged, p["min_peers"])
+    g = peer_columns(g, "share", by="sched", judged=g.judged, min_peers=p["min_peers"])
     deviates = (g.peer_z >= p["peer_z"]) & (g.share - g.peer_median >= p["min_gap"])
     return g.mutate(fired=(g.ref & (g.peer_z.isnull() | deviates.fill_null(False))).fill_null(False))
 
@@ -133,14 +147,16 @@ def explain_scheduled_record(row: Row, p: Params, labels: Labels) -> str:
 
 _check("DQ-F10", "检查恰在计划日（满月龄、整周或计划天数）", Level.UNIT, Severity.MEDIUM, build_scheduled,
        explain_scheduled,
-       {"share": 0.5, "weeks_share": 0.6, "days_share": 0.4, "min_gap": 0.2, "peer_z": 3.5, "min_peers": 5,
+       {"share": 0.5, "weeks_share": 0.6, "child_weeks_share": 0.4, "days_share": 0.4, "min_gap": 0.2, "peer_z": 3.5,
+        "min_peers": 5,
         "child_days": [28, 30, 42, 60, 90, 180, 270, 365], "postpartum_days": [3, 7, 14, 28, 42],
         "min_exams": 1, "record_share": 0.8}, 30,
-       "恰在满月龄当天 ≥ {share:.0%}、整周 ≥ {weeks_share:.0%} 或计划天数 ≥ {days_share:.0%}，且比同级中位数高 "
-       "≥ {min_gap:.0%}、稳健 z ≥ {peer_z}",
+       "恰在满月龄当天 ≥ {share:.0%}、整周（产检 ≥ {weeks_share:.0%}，儿童 ≥ {child_weeks_share:.0%}）或计划天数 "
+       "≥ {days_share:.0%}，且比同级中位数高 ≥ {min_gap:.0%}、稳健 z ≥ {peer_z}",
        f"{QUALITY_MD}：每次都恰在计划日检查。计划有按月龄（与出生同日）、按孕周（末次月经后整周）和按天数（产后 3/7/14/28/42 天、"
        "儿童 42 天等）记的；按计划日前后就诊时，恰在满月龄当天约 1/30，整周约 1/7，某个计划天数一般不到两成。门诊安排"
        "各地不同，所以还要比同级单位高出 20 个百分点且稳健 z ≥ 3.5；同级不足 5 个单位时只看参考限。儿童体检与孕产妇的"
-       "检查分开判断（产检本按孕周安排）；月龄也有按平均月长（30.44 天）折成天数记的。判定后列出该类检查八成以上"
-       "恰在计划日的手册（本季度只查一次的儿童也算），按恰在计划日的次数排序。",
+       "检查分开判断（产检本按孕周预约，整周常见，参考限 60%；儿童出生在一周中的任何一天，即使每周固定门诊日，"
+       "月龄恰为整周的机会也只有约 1/7，参考限与计划天数同为 40%）；月龄也有按平均月长（30.44 天）折成天数记的。"
+       "判定后列出该类检查八成以上恰在计划日的手册（本季度只查一次的儿童也算），按恰在计划日的次数排序。",
        implicate=implicate_scheduled, explain_record=explain_scheduled_record)

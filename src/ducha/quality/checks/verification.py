@@ -70,6 +70,71 @@ def explain_vf(row: Row, p: Params, labels: Labels) -> str:
     return f"{row['n']} 项指标的核实系数都在 {window} 之内"
 
 
+CAESAREAN_INDICATOR = "REGISTER_CAESAREAN_RATE"   # the register indicator counted against the reported CAESAREAN
+NOT_IN_HOSPITAL = ("家", "途中")                    # 家中、在家、途中: no operating theatre, never a caesarean
+CS_BLOOD_RATIO = 1.25   # the scan's registered caesareans must bleed this much more than its vaginal births
+
+
+def hidden_caesareans(d: ScanData, missing: ir.Table, p: Params) -> ir.Table:
+    """The deliveries most likely to be caesareans written down as vaginal, at most the missing number per unit.
+
+    ``missing`` is (unit_id, missing): how many caesareans the unit's register lacks against what it implies (its
+    report, or its peers). Candidates are the period's births (stillbirths left out, as in the report's count of
+    live births) registered as not caesarean (vaginal, assisted or blank) outside the home or the road: a caesarean is done only where there is an operating theatre. The record's
+    own evidence is its blood loss: a caesarean loses about twice the blood of a vaginal birth (roughly 400–500 ml
+    against 200–300 ml), so a "vaginal" delivery bleeding more than the county's typical vaginal birth (the median
+    of all units' non-caesarean deliveries) is ambiguous. The most bleeding candidates come first and no more are
+    listed than the count the mismatch implies (twins count twice, as in the report); a delivery bleeding no more
+    than a typical vaginal birth, or with no blood loss written, is never listed. Blood loss is evidence only where
+    the scan's own registers show it: when the registered caesareans do not bleed ``CS_BLOOD_RATIO`` times more than
+    the vaginal births (median against median), blood loss is written without regard to the mode (a habitual value,
+    or not measured) and no delivery is listed. Risk = blood loss ÷ that median, so a delivery bleeding twice the
+    typical amount ranks higher."""
+    t = d["pregnancies"]
+    start, end = ibis.date(d.period.start), ibis.date(d.period.end)
+    t = t.filter((t.delivered_on >= start) & (t.delivered_on <= end) & (t.outcome.fill_null("") != "stillbirth"))
+    births = t.filter(t.delivery_mode.fill_null("") == "caesarean")
+    t = t.filter(t.delivery_mode.fill_null("") != "caesarean")
+    typical = t.aggregate(typical=t.blood_loss_ml.median()).cross_join(
+        births.aggregate(typical_cs=births.blood_loss_ml.median()))
+    place = t.delivery_place.fill_null("")
+    c = t.filter(~ibis.or_(*[place.contains(word) for word in NOT_IN_HOSPITAL]) & t.blood_loss_ml.notnull())
+    c = c.cross_join(typical)
+    c = c.filter((c.blood_loss_ml > c.typical) & (c.typical_cs >= CS_BLOOD_RATIO * c.typical))
+    c = c.join(missing, c.unit_id == missing.m_unit)
+    w = ibis.window(group_by=c.unit_id, order_by=[ibis.desc(c.blood_loss_ml), c.record_id],
+                    preceding=None, following=0)
+    c = c.mutate(babies_before=c.babies.fill_null(1).sum().over(w) - c.babies.fill_null(1))
+    c = c.filter(c.babies_before < c.missing)
+    return c.select(record_type=ibis.literal("pregnancy"), record_id=c.record_id, unit_id=c.unit_id,
+                    delivered_on=c.delivered_on, mode=c.delivery_mode, blood_loss=c.blood_loss_ml,
+                    typical=c.typical.cast("float64"), missing=c.missing,
+                    risk=c.blood_loss_ml.cast("float64") / c.typical)
+
+
+def implicate_vf(d: ScanData, p: Params, min_n: int) -> ir.Table:
+    """When the register counts fewer caesareans than the report by more than recording slips explain, the
+    deliveries behind the gap (``hidden_caesareans``): the other indicators count records that are not in the
+    register at all (over-reporting), or records that are there but not reported, so no single record carries them."""
+    t = d["register_vf"]
+    t = t.filter((t.indicator_code == CAESAREAN_INDICATOR) & t.reported_numerator.notnull())
+    size = ibis.greatest(t.register_numerator, t.reported_numerator)
+    gap = t.reported_numerator - t.register_numerator
+    bad = (size >= min_n) & (t.vf < p["low"]) & (gap > slip_allowance(size.cast("float64"), p))
+    missing = t.filter(bad).select(m_unit=t.unit_id, missing=gap)
+    return hidden_caesareans(d, missing, p)
+
+
+def _mode(value: Any) -> str:
+    return {"vaginal": "顺产", "assisted": "助产"}.get(str(value or ""), "未填分娩方式")
+
+
+def explain_hidden_caesarean(row: Row, p: Params, labels: Labels) -> str:
+    return (f"{fmt(row['delivered_on'])} 分娩登记为{_mode(row['mode'])}，产后出血 {row['blood_loss']} ml，"
+            f"多于全县非剖宫产分娩的中位数 {fmt(row['typical'], 0)} ml，像剖宫产；本单位登记簿比应有的少 "
+            f"{row['missing']} 例剖宫产，按出血量列出最可能的 {row['missing']} 例以内")
+
+
 def _reported_shares(d: ScanData) -> ir.Table:
     """Per unit: the caesareans and live births its monthly reports give for the period."""
     r = d["reports"]
@@ -107,6 +172,15 @@ def build_caesarean(d: ScanData, p: Params, min_n: int) -> ir.Table:
                    undecided=[((g.n >= min_n) & (g.peer_n < min_n), "peer_small")])
 
 
+def implicate_caesarean(d: ScanData, p: Params, min_n: int) -> ir.Table:
+    """A unit with no caesarean report whose register share is far below its peers: the deliveries behind the gap
+    to the peers' share (``hidden_caesareans``). With a report, DQ-V01 lists them against the report's count."""
+    g = build_caesarean(d, p, min_n)
+    g = g.filter(g.report_rate.isnull() & g.peer_rate.notnull())
+    missing = g.select(m_unit=g.unit_id, missing=(g.peer_rate * g.n).round().cast("int64") - g.cs)
+    return hidden_caesareans(d, missing.filter(missing.missing > 0), p)
+
+
 def _share(value: Any) -> str:
     return "空" if value is None or (isinstance(value, float) and math.isnan(value)) else pct(value)
 
@@ -132,19 +206,25 @@ def explain_caesarean(row: Row, p: Params, labels: Labels) -> str:
 
 register(Check(
     id="DQ-V01", title="登记簿与月报不符（核实系数）", family=Family.VERIFICATION, level=Level.UNIT,
-    severity=Severity.HIGH, build=build_vf, explain=explain_vf,
+    severity=Severity.HIGH, build=build_vf, explain=explain_vf, implicate=implicate_vf,
+    explain_record=explain_hidden_caesarean,
     defaults={"low": 0.90, "high": 1.10, "slip": 0.04, "z": 3.0}, min_n=10,
     threshold="核实系数 < {low} 或 > {high}，且相差例数超过登记误差（每例 {slip} 的漏登错登，{z} 倍标准差；"
               "计数 ≥ {min_n}）",
     rationale="WHO DQR 数据核实：核实系数 = 登记簿重新计数 ÷ 上报数，0.90–1.10 可接受，> 1.10 少报，< 0.90 多报"
               "（quality.md §2）。两边数的是同一件事（按月计数的指标，登记簿也按月计数再相加）。计数小时一两例之差"
               "就会超出 ±10%：计数少于 10 不判断，相差例数还须超过每例 4% 漏登错登的二项上界（3 倍标准差），"
-              "如 20 例时相差 4 例以上、50 例时 7 例以上。"))
+              "如 20 例时相差 4 例以上、50 例时 7 例以上。登记簿剖宫产少于月报时，按少的例数列出最可能是剖宫产的"
+              "分娩：登记为顺产、助产或未填，不在家中或途中，产后出血量多于全县非剖宫产分娩的中位数，出血多的在前"
+              "（剖宫产出血约为阴道分娩的两倍；本次检查中登记的剖宫产出血中位数不到非剖宫产的 1.25 倍时，出血量说明不了"
+              "分娩方式，不列手册）。"))
 register(Check(
     id="DQ-V02", title="登记簿剖宫产比例明显低于其他单位", family=Family.VERIFICATION, level=Level.UNIT,
-    severity=Severity.MEDIUM, build=build_caesarean, explain=explain_caesarean,
+    severity=Severity.MEDIUM, build=build_caesarean, explain=explain_caesarean, implicate=implicate_caesarean,
+    explain_record=explain_hidden_caesarean,
     defaults={"z": 3.0, "z_report": 2.0}, min_n=30,
     threshold="与其他单位合计比例比较 z < −{z}，且低于本单位月报比例 z < −{z_report}（分娩 ≥ {min_n} 例）",
     rationale="督查通报：“将剖宫产在分娩登记簿上登记为平产”。单位剖宫产比例与其他单位合计比例的二项 z 检验，"
               "|z| > 3 在 30 例以上时偶然出现的概率约 0.1%；剖宫产本来就少的地方（贫困地区）月报比例也低，"
-              "所以还要低于本单位月报的比例（没有月报时只与其他单位比）。计数的核实见 DQ-V01 剖宫产率。"))
+              "所以还要低于本单位月报的比例（没有月报时只与其他单位比）。计数的核实见 DQ-V01 剖宫产率。"
+              "没有月报时，按其他单位的比例算出少登的例数，同 DQ-V01 列出出血量最多的非剖宫产分娩。"))

@@ -1,19 +1,22 @@
 """The records behind a unit signal: children seen once on the schedule the unit over-uses (DQ-F10, in weeks and
 in average months), cards whose visits only wobble by the copier's half kilo (DQ-F16 over the card's history),
-and cards whose visits of months were all entered in one sitting (DQ-P15/DQ-C10, evidence of their own)."""
+cards whose visits of months were all entered in one sitting (DQ-P15/DQ-C10, evidence of their own), and in a
+burst (DQ-F01) only the cards written up at one go, not the cards keyed in one recent visit each."""
 
 from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
 
+from django.test import override_settings
+
 from ducha.quality.tests.checkdata import merge, result, run, scan
 
 UNITS = [1, 2, 3, 4, 5, 6]
 
 
-def children(unit: int, rule: str | None, seed: int, kids: int = 40) -> tuple[dict, dict]:
-    """One exam per child in the quarter; ``rule`` puts three in four of the bad unit's children on a schedule."""
+def children(unit: int, rule: str | None, seed: int, kids: int = 40, share: float = 0.75) -> tuple[dict, dict]:
+    """One exam per child in the quarter; ``rule`` puts ``share`` of the bad unit's children on a schedule."""
     rnd = random.Random(seed * 100 + unit)
     kid: dict[str, list] = {"record_id": [], "unit_id": [], "birth_date": []}
     exam: dict[str, list] = {k: [] for k in ("exam_id", "record_id", "unit_id", "birth_date", "exam_on", "in_period")}
@@ -21,7 +24,7 @@ def children(unit: int, rule: str | None, seed: int, kids: int = 40) -> tuple[di
         rid, born = unit * 1000 + k, date(2010, 1, 1) + timedelta(days=rnd.randint(0, 500))
         months = rnd.randint(6, 24)
         age = {"weeks": 7 * round(months * 30.4375 / 7), "mean_months": round(months * 30.4375)}.get(
-            rule or "", 0) if k < kids * 3 // 4 else 0
+            rule or "", 0) if k < round(kids * share) else 0
         age = age or round(months * 30.4375) + rnd.choice([-9, -6, -4, -3, 2, 3, 5, 8, 11])
         kid["record_id"].append(rid)
         kid["unit_id"].append(unit)
@@ -32,8 +35,8 @@ def children(unit: int, rule: str | None, seed: int, kids: int = 40) -> tuple[di
     return kid, exam
 
 
-def county(rule: str | None, seed: int) -> tuple[dict, dict]:
-    pairs = [children(u, rule if u == 1 else None, seed) for u in UNITS]
+def county(rule: str | None, seed: int, share: float = 0.75) -> tuple[dict, dict]:
+    pairs = [children(u, rule if u == 1 else None, seed, share=share) for u in UNITS]
     return merge(*[c for c, _ in pairs]), merge(*[e for _, e in pairs])
 
 
@@ -48,6 +51,20 @@ def test_children_seen_once_on_whole_weeks_are_the_records_behind_the_signal() -
     assert {1000 + k for k in range(30)} <= found            # the scheduled children, one exam each
     assert found <= {1000 + k for k in range(40)}            # nothing outside the unit that fired
     assert len(found) <= 30 + 4                              # an honest child only by chance, on a whole week
+
+
+def test_half_the_children_on_whole_weeks_fire_though_as_many_antenatal_visits_would_not() -> None:
+    """A child's age in whole weeks is a 1-in-7 chance (births fall on any weekday), so the reference limit for
+    children is 40 %; antenatal visits are booked by gestational week and keep 60 %."""
+    kids, exams = county("weeks", seed=5, share=0.4)
+    out = run("DQ-F10", scan(children=kids, exams=exams), units=UNITS)
+    r = result(out, 1)
+    assert r.status == "fired", r.text
+    assert "儿童体检在整周当天：" in r.text and "参考限 40%" in r.text
+    assert {1000 + k for k in range(16)} <= {h.record_id for h in out.hits}
+    assert [result(out, u).status for u in UNITS[1:]] == ["passed"] * 5
+    with override_settings(DUCHA_QUALITY={"DQ-F10": {"child_weeks_share": 0.6}}):   # the antenatal limit
+        assert result(run("DQ-F10", scan(children=kids, exams=exams), units=UNITS), 1).status == "passed"
 
 
 def test_ages_in_average_months_of_days_fire() -> None:
@@ -146,3 +163,41 @@ def test_an_import_stamped_with_one_time_says_nothing_about_sittings() -> None:
     late = [(1, 1, s[2], datetime(2012, 4, 1, 8, v)) for v, s in enumerate(stamped)]
     out = run("DQ-C10", scan(children={"record_id": [1], "unit_id": [1]}, entries=entries("child", late)), units=[1])
     assert [h.record_id for h in out.hits] == [1] and "5 次体检都在" in out.hits[0].text
+
+
+def burst_sitting(written_up: int, keyed_in: int, late: int = 0) -> dict[str, list]:
+    """One clerk's sitting on 2012-03-14, two minutes an entry: ``keyed_in`` cards with one visit each, entered 13–85
+    days after it (their dates spread over ten weeks, so the sitting is a burst by itself); ``written_up`` cards with
+    three visits a month apart; ``late`` cards with one visit 150 days before; one card with two visits a fortnight
+    apart. Before it, twenty single entries on separate days, each 30 days after its visit: the unit's usual delay."""
+    cards = [(100 + k, date(2011, 12, 20) + timedelta(days=3 * k)) for k in range(keyed_in)]
+    cards += [(200 + w, date(2011, 10, 5) + timedelta(days=30 * v)) for w in range(written_up) for v in range(3)]
+    cards += [(250 + k, date(2011, 10, 16)) for k in range(late)]
+    cards += [(300, date(2012, 2, 1)), (300, date(2012, 2, 15))]
+    start = datetime(2012, 3, 14, 9, 0)
+    stamps = [(1, rid, on, start + timedelta(minutes=2 * i)) for i, (rid, on) in enumerate(cards)]
+    stamps += [(1, 400 + k, date(2011, 11, 1) + timedelta(days=k), datetime(2011, 12, 1, 10) + timedelta(days=k))
+               for k in range(20)]
+    return entries("pregnancy", stamps)
+
+
+def test_a_burst_implicates_the_cards_written_up_at_once_not_the_cards_keyed_in_with_them() -> None:
+    out = run("DQ-F01", scan(entries=burst_sitting(written_up=5, keyed_in=25)))
+    assert result(out, 1).status == "fired", result(out, 1).text
+    assert {h.record_id for h in out.hits} == {200, 201, 202, 203, 204}   # not 100–124 (one visit), not 300 (14 days)
+    hit = next(h for h in out.hits if h.record_id == 200)
+    assert "此手册 2011-10-05 至 2011-12-04 的 3 次检查/访视一并录入，最晚的在检查后 161 天才录入" in hit.text
+    assert "属于集中录入：西簧乡 2012-03-14 09:00–" in hit.text
+    assert hit.weight == 3 + 1                   # severity 高 3, plus a point for its 3 entries (≥ 2)
+
+
+def test_a_card_entered_months_later_than_the_unit_usually_enters_is_listed() -> None:
+    out = run("DQ-F01", scan(entries=burst_sitting(written_up=0, keyed_in=25, late=3)))
+    assert result(out, 1).status == "fired", result(out, 1).text
+    assert {h.record_id for h in out.hits} == {250, 251, 252}              # 150 days late; 100 (85 days) is not
+    assert "此手册 2011-10-16 的检查，最晚的在检查后 150 天才录入（本单位一般 30 天）" in out.hits[0].text
+
+
+def test_a_burst_of_cards_keyed_in_one_visit_each_lists_no_card() -> None:
+    out = run("DQ-F01", scan(entries=burst_sitting(written_up=0, keyed_in=30)))
+    assert result(out, 1).status == "fired" and not out.hits

@@ -40,6 +40,19 @@ def test_units_below_the_sample_minimum_are_not_peers_and_get_no_z() -> None:
     assert out.loc[8, "peer_median"] == pytest.approx(pd.Series(SDS[1:]).median())
 
 
+def test_grouped_peers_are_the_judged_rows_of_the_same_group() -> None:
+    rows = pd.DataFrame({"unit_id": list(range(1, 9)) * 2 + [1], "field": ["a"] * 8 + ["b"] * 8 + ["c"],
+                         "sd": SDS + [10 * v for v in SDS] + [1.0], "n": [100] * 16 + [5]})
+    g = ibis.memtable(rows)
+    out = peer_columns(g, "sd", judged=g.n >= 30, min_peers=5, by="field").to_pandas()
+    a, b = out[out.field == "a"].set_index("unit_id"), out[out.field == "b"].set_index("unit_id")
+    assert a.peer_median.tolist() == pytest.approx([float(pd.Series(SDS).median())] * 8)
+    assert b.peer_median.tolist() == pytest.approx([10 * float(pd.Series(SDS).median())] * 8)
+    assert a.loc[8, "peer_z"] == pytest.approx(b.loc[8, "peer_z"])  # the same place among its own field's units
+    alone = out[out.field == "c"].iloc[0]  # a field with no judged row: no peers, no z
+    assert alone.peer_units == 0 and pd.isna(alone.peer_median) and pd.isna(alone.peer_z)
+
+
 def test_fired_needs_the_reference_and_the_peers_unless_peers_cannot_judge() -> None:
     g = peer_columns(units(SDS), "sd", judged=ibis._.n >= 30, min_peers=5)
     fired = g.mutate(fired=peer_fired(g, g.sd < 1.0, direction="low", max_z=2.0)).to_pandas().set_index("unit_id")

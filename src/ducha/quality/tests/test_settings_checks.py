@@ -43,6 +43,7 @@ def test_the_documented_example_and_every_default_pass(capsys: pytest.CaptureFix
     ("ducha.E024", {"DQ-F06": {"severity": 5}}, ['DUCHA_QUALITY["DQ-F06"]["severity"]', "5", "严重程度"]),
     ("ducha.E025", {"DQ-F06": {"min_n": 0}}, ['DUCHA_QUALITY["DQ-F06"]["min_n"]', "0", "最少样本量"]),
     ("ducha.E026", {"DQ-R01": {"min_rate": "85%"}}, ['DUCHA_QUALITY["DQ-R01"]["min_rate"]', "'85%'", "类型不对"]),
+    ("ducha.E026", {"DQ-F06": {"peer_z": "2.5σ"}}, ['DUCHA_QUALITY["DQ-F06"]["peer_z"]', "'2.5σ'", "类型不对"]),
     ("ducha.E026", {"DQ-F10": {"child_days": [30, "42天"]}}, ['DUCHA_QUALITY["DQ-F10"]["child_days"]', "'42天'",
                                                            "正整数（天数）的列表"]),
     ("ducha.E027", {"DQ-R01": {"min_rate": 85}}, ['DUCHA_QUALITY["DQ-R01"]["min_rate"]', "85", "超出范围"]),
@@ -62,7 +63,7 @@ def test_a_wrong_quality_setting_is_a_chinese_error(check_id: str, conf: Any, wo
 
 def test_an_unknown_threshold_name_lists_the_names_the_check_has() -> None:
     output = check_output({"DQ-F06": {"max_dsp": 15}})
-    assert "DQ-F06 可设置的是：max_dps、min_n、severity" in output
+    assert "DQ-F06 可设置的是：max_dps、peer_z、min_peers、habit_share、min_n、severity" in output
 
 
 def test_a_misspelt_check_id_suggests_the_right_one() -> None:
