@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="两个版本的完整质量检查并排计时（同一次运行、交替进行）")
     p.add_argument("--before", required=True, help="之前的版本（git 提交）")
     p.add_argument("--after", help="之后的版本（git 提交；缺省为这份工作目录，含未提交的改动）")
+    p.add_argument("--after-tree", help="之后的版本：一份代码目录（含 src/），例如工作目录的快照")
     p.add_argument("--scale", choices=["county", "province"], default="county")
     p.add_argument("--repeats", type=int, default=2, help="每个版本计时几次（交替进行）")
     p.add_argument("--database-urls", help="PostgreSQL：之前,之后 两个库的地址（各自会被清空重建）；缺省用 SQLite")
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("--database-urls 需要两个地址：之前,之后")
     db = "pg" if args.database_urls else "sqlite"
     sides = {"before": (worktree(args.before) / "src", f"/tmp/bench-{args.scale}-{db}-before", urls[0]),
-             "after": ((worktree(args.after) if args.after else ROOT) / "src", f"/tmp/bench-{args.scale}-{db}-after",
+             "after": ((Path(args.after_tree) if args.after_tree else worktree(args.after) if args.after else ROOT) / "src", f"/tmp/bench-{args.scale}-{db}-after",
                        urls[1])}
     report: dict[str, Any] = {"before": args.before, "scale": args.scale, "database": db, "runs": []}
     for name, (src, home, url) in sides.items():
