@@ -39,11 +39,7 @@ def build_vf(d: ScanData, p: Params, min_n: int) -> ir.Table:
     """Register recount ÷ reported count per unit and indicator (``register_indicator_table``): outside the
     band, and by more records than recording slips explain (so one or two records on a small count do not fire)."""
     t = d["register_vf"]
-    size = ibis.greatest(t.register_numerator, t.reported_numerator.fill_null(0))
-    judged = t.vf.notnull() & (size >= min_n)
-    outside = judged & ((t.vf < p["low"]) | (t.vf > p["high"]))
-    allowance = slip_allowance(size.cast("float64"), p)
-    bad = outside & ((t.register_numerator - t.reported_numerator).abs() > allowance)
+    judged, outside, bad = _mismatch(t, p, min_n)
     g = t.group_by(unit_id=t.unit_id).agg(
         judged=flag(judged).sum(), bad=flag(bad).sum(), any_vf=t.vf.notnull().any(),
         slips=flag(outside & ~bad).sum(),
@@ -51,6 +47,16 @@ def build_vf(d: ScanData, p: Params, min_n: int) -> ir.Table:
                            "reported": t.reported_numerator, "vf": t.vf}).collect(where=bad))
     return verdict(g, n=g.judged, measured=g.bad.cast("float64"), threshold=p["high"], fired=g.bad > 0, min_n=1,
                    undecided=[(~g.any_vf, "noreport"), (g.judged == 0, "small")])
+
+
+def _mismatch(t: ir.Table, p: Params, min_n: int) -> tuple[ir.BooleanValue, ir.BooleanValue, ir.BooleanValue]:
+    """Per ``register_vf`` row: judged (a factor on a count ≥ ``min_n``), outside the band, and outside by more
+    records than recording slips explain — the rule DQ-V01 fires on and lists its deliveries by."""
+    size = ibis.greatest(t.register_numerator, t.reported_numerator.fill_null(0))
+    judged = t.vf.notnull() & (size >= min_n)
+    outside = judged & ((t.vf < p["low"]) | (t.vf > p["high"]))
+    allowance = slip_allowance(size.cast("float64"), p)
+    return judged, outside, outside & ((t.register_numerator - t.reported_numerator).abs() > allowance)
 
 
 def _vf_text(i: dict[str, Any]) -> str:
@@ -118,10 +124,8 @@ def implicate_vf(d: ScanData, p: Params, min_n: int) -> ir.Table:
     register at all (over-reporting), or records that are there but not reported, so no single record carries them."""
     t = d["register_vf"]
     t = t.filter((t.indicator_code == CAESAREAN_INDICATOR) & t.reported_numerator.notnull())
-    size = ibis.greatest(t.register_numerator, t.reported_numerator)
-    gap = t.reported_numerator - t.register_numerator
-    bad = (size >= min_n) & (t.vf < p["low"]) & (gap > slip_allowance(size.cast("float64"), p))
-    missing = t.filter(bad).select(m_unit=t.unit_id, missing=gap)
+    bad = _mismatch(t, p, min_n)[2] & (t.vf < p["low"])
+    missing = t.filter(bad).select(m_unit=t.unit_id, missing=t.reported_numerator - t.register_numerator)
     return hidden_caesareans(d, missing, p)
 
 
