@@ -18,6 +18,12 @@ _HEAD_SQL = "SELECT {seq}, {hash} FROM {table} WHERE {pk} = %s".format(  # noqa:
     table=AuditChainHead._meta.db_table, pk=AuditChainHead._meta.pk.column)  # type: ignore[union-attr]
 
 
+# The same stamp as a scalar subquery (read with each session, ``ducha.core.sessions``); NULL without a head.
+STAMP_SQL = "SELECT CAST({seq} AS VARCHAR(20)) || '-' || SUBSTR({hash}, 1, 16) FROM {table} WHERE {pk} = {head}".format(  # noqa: S608
+    seq=AuditChainHead._meta.get_field("seq").column, hash=AuditChainHead._meta.get_field("hash").column,  # type: ignore[union-attr]
+    table=AuditChainHead._meta.db_table, pk=AuditChainHead._meta.pk.column, head=int(HEAD_PK))  # type: ignore[union-attr]
+
+
 def data_generation() -> str:
     """``"<seq>-<hash prefix>"`` of the audit chain head: one primary-key read (a plain cursor: every page
     asks several times, and the ORM would cost more than the read)."""

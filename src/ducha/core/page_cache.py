@@ -19,10 +19,11 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from ducha.core.results import cached_result, data_stamp, remember_stamp
+from ducha.core.results import cached_result, data_stamp, remember_stamp, request_stamp
 
 CSRF_FIELD = 'name="csrfmiddlewaretoken"'
 
@@ -71,6 +72,21 @@ def cached_body(
     for name, render_hole in (live or {}).items():
         body = body.replace(hole(name), render_hole(frame))
     return mark_safe(body), status, frame  # noqa: S308 - rendered by Django's escaping templates above
+
+
+TOKEN_PLACEHOLDER = "ducha-csrf-token-placeholder"
+
+
+def cached_form(request: HttpRequest, template: str, context: dict[str, Any], *, parts: tuple[Hashable, ...]) -> str:
+    """A live part with a form that posts (a hole of ``cached_body``): ``template`` rendered once per stamp and
+    ``parts`` (everything in ``context`` it shows must be decided by them) with a placeholder for the CSRF
+    token, which is filled in for each request. The template must not use the request's context processors."""
+
+    def compute() -> str:
+        return render_to_string(template, {**context, "csrf_token": TOKEN_PLACEHOLDER})
+
+    html = cached_result("live-form", stamp=request_stamp(request), parts=(template, *parts), compute=compute)
+    return html.replace(TOKEN_PLACEHOLDER, get_token(request))
 
 
 def hole(name: str) -> str:

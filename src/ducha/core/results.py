@@ -26,22 +26,34 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from ducha.core.request_reads import read_stamp
+
 T = TypeVar("T")
 ALIAS = "results"
 _MISSING = object()
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 _stamp_provider: Callable[[], str] | None = None
+_stamp_sql: str | None = None
 
 
-def set_stamp_provider(provider: Callable[[], str]) -> None:
-    """Register the function that reads the data generation stamp (the audit app does, in ``ready``)."""
-    global _stamp_provider
-    _stamp_provider = provider
+def set_stamp_provider(provider: Callable[[], str], *, sql: str | None = None) -> None:
+    """Register the function that reads the data generation stamp (the audit app does, in ``ready``), and the
+    same stamp as one SQL scalar subquery (NULL where the function would have to look further), which
+    ``ducha.core.sessions`` reads together with the session."""
+    global _stamp_provider, _stamp_sql
+    _stamp_provider, _stamp_sql = provider, sql
+
+
+def stamp_sql() -> str | None:
+    return _stamp_sql
 
 
 def data_stamp() -> str:
-    """The current data generation stamp: it moves with every audited write."""
+    """The current data generation stamp: it moves with every audited write. A read-only request reuses the
+    stamp read with its session (``ducha.core.request_reads``)."""
+    if (stamp := read_stamp()) is not None:
+        return stamp
     if _stamp_provider is None:
         raise ImproperlyConfigured("没有登记数据版本来源：ducha.audit 须在 INSTALLED_APPS 中")
     return _stamp_provider()

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
-from ducha.audit.generation import data_generation
 from ducha.core.actor import Actor
 from ducha.core.periods import Period
-from ducha.core.results import cached_result
+from ducha.core.results import cached_result, data_stamp
 from ducha.indicators.selectors import IndicatorTable
 from ducha.orgs.models import OrgUnit
 from ducha.orgs.selectors import scope_signature, visible_units
@@ -29,7 +28,7 @@ def scope_ids(actor: Actor, root: OrgUnit) -> tuple[int, ...]:
         ids = visible_units(actor).filter(path__startswith=root.path).order_by("pk").values_list("pk", flat=True)
         return tuple(ids)
 
-    return cached_result("scope-ids", stamp=data_generation(), parts=(root.path, scope_signature(actor)), compute=read)
+    return cached_result("scope-ids", stamp=data_stamp(), parts=(root.path, scope_signature(actor)), compute=read)
 
 
 def cached_for_table(
@@ -44,7 +43,7 @@ def cached_for_table(
 ) -> T:
     """``compute()`` — anything made from one indicator table alone — kept under the table's key."""
     parts = (period.code, root.pk, tuple(codes) if codes is not None else None, level, scope_ids(actor, root))
-    return cached_result(namespace, stamp=data_generation(), parts=parts, compute=compute)
+    return cached_result(namespace, stamp=data_stamp(), parts=parts, compute=compute)
 
 
 def cached_indicator_table(

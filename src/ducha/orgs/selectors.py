@@ -15,11 +15,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ducha.core.actor import Actor, actor_user
-from ducha.core.plain_reads import column, fetch_instances
+from ducha.core.plain_reads import build_instance, column, fetch_instances, select_list, table
 from ducha.orgs.models import Membership, OrgUnit, OrgUnitKind, Role
 
 WRITING_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR, Role.MCH_OFFICER})
@@ -40,17 +41,21 @@ def memberships_of(actor: Actor) -> list[Membership]:
 
 
 def _read_memberships(user_pk: int) -> list[Membership]:
-    """The user's memberships with their units, as ``select_related("org_unit")`` gives them, in two plain reads
-    (every page asks: ``ducha.core.plain_reads``)."""
-    found = fetch_instances(Membership, f"{column(Membership, 'user')} = %s ORDER BY {column(Membership, 'id')}",
-                            [user_pk])
-    unit_pks = sorted({m.org_unit_id for m in found})
-    if not unit_pks:
-        return found
-    marks = ", ".join(["%s"] * len(unit_pks))
-    units = {u.pk: u for u in fetch_instances(OrgUnit, f"{column(OrgUnit, 'id')} IN ({marks})", unit_pks)}
-    for m in found:
-        m.org_unit = units[m.org_unit_id]
+    """The user's memberships with their units, as ``select_related("org_unit")`` gives them, in one plain read
+    (every API call asks: ``ducha.core.plain_reads``). Read afresh for each request, never kept: a membership
+    removed by any means is gone at the next request."""
+    member, unit = select_list(Membership, "m"), select_list(OrgUnit, "u")
+    sql = (f"SELECT {member.sql}, {unit.sql} FROM {table(Membership)} m JOIN {table(OrgUnit)} u "  # noqa: S608
+           f"ON u.{column(OrgUnit, 'id')} = m.{column(Membership, 'org_unit')} "
+           f"WHERE m.{column(Membership, 'user')} = %s ORDER BY m.{column(Membership, 'id')}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_pk])
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        membership = build_instance(member, row[:member.width])
+        membership.org_unit = build_instance(unit, row[member.width:])
+        found.append(membership)
     return found
 
 
@@ -106,12 +111,16 @@ def root_units(actor: Actor) -> list[OrgUnit]:
     other membership's subtree — known without reading the tree (every API call asks); a superuser's are the
     units without a parent."""
     if _is_super(actor):
-        return fetch_instances(OrgUnit, f"{column(OrgUnit, 'parent')} IS NULL ORDER BY {column(OrgUnit, 'level')}, "
-                                        f"{column(OrgUnit, 'sort_order')}, {column(OrgUnit, 'code')}", [])
+        return _read_top_units()
     units = list({m.org_unit.pk: m.org_unit for m in memberships_of(actor)}.values())
     paths = [u.path for u in units]
     tops = [u for u in units if not any(u.path != p and u.path.startswith(p) for p in paths)]
     return sorted(tops, key=lambda u: (u.level, u.sort_order, u.code))
+
+
+def _read_top_units() -> list[OrgUnit]:
+    return fetch_instances(OrgUnit, f"{column(OrgUnit, 'parent')} IS NULL ORDER BY {column(OrgUnit, 'level')}, "
+                                    f"{column(OrgUnit, 'sort_order')}, {column(OrgUnit, 'code')}", [])
 
 
 def scope_signature(actor: Actor) -> tuple[str, ...]:

@@ -17,10 +17,9 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from ducha.audit.generation import data_generation
 from ducha.core.actor import Actor
 from ducha.core.periods import Period
-from ducha.core.results import cached_result
+from ducha.core.results import cached_result, data_stamp
 from ducha.orgs.models import OrgUnit, OrgUnitKind, Role
 from ducha.orgs.selectors import memberships_of, visible_units
 from ducha.quality.checks.base import Check, catalogue
@@ -202,7 +201,7 @@ def smart_reports(actor: Actor, *, period: Period, root: OrgUnit, min_n: int = 3
     """
     units = list(_units(actor, root))
     parts = (period.code, root.pk, min_n, tuple(sorted(u.pk for u in units)))
-    return cached_result("smart-reports", stamp=data_generation(), parts=parts,
+    return cached_result("smart-reports", stamp=data_stamp(), parts=parts,
                          compute=lambda: _smart_reports(units, period, min_n))
 
 

@@ -11,13 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ducha.core.actor import Actor
 from ducha.core.jobs import active_job, start_job
-from ducha.core.page_cache import cached_body
+from ducha.core.page_cache import cached_body, cached_form
 from ducha.core.periods import PeriodError, parse_period
 from ducha.core.pickers import period_choices, read_period
 from ducha.orgs.pickers import read_unit, unit_picker
@@ -73,7 +72,10 @@ def quality_home(request: HttpRequest) -> HttpResponse:
 def _scan_form(request: HttpRequest, scan: dict[str, Any]) -> str:
     """The scan button, live on every request: its CSRF token and whether the same scan is running now."""
     job = active_job(request.user, kind=SCAN_JOB, args=scan_args(scan["root"], scan["period"]))
-    return render_to_string("quality/_scan_form.html", {**scan, "scan_job": job}, request=request)
+    run = scan["run"]
+    parts = (scan["root"].pk, scan["period"].code, run.pk if run else None, scan["can_scan"],
+             job.pk if job else None, job.state if job else None)
+    return cached_form(request, "quality/_scan_form.html", {**scan, "scan_job": job}, parts=parts)
 
 
 def _home_context(request: HttpRequest) -> tuple[dict[str, Any], int]:

@@ -1,4 +1,5 @@
-"""The per-request reads done with plain queries give what the ORM gives, and sessions stay as safe as Django's."""
+"""The per-request reads done with plain queries give what the ORM gives, a kept page costs one statement, and
+sessions stay as safe as Django's."""
 
 from __future__ import annotations
 
@@ -7,12 +8,18 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
-from django.test import Client
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from ducha.audit.generation import STAMP_SQL, data_generation
 from ducha.conftest import MiniCounty, login
+from ducha.core.models import Session
 from ducha.core.plain_reads import column, fetch_instances
+from ducha.core.request_reads import RequestReadsMiddleware, current
+from ducha.core.results import data_stamp
 from ducha.core.sessions import SessionStore, UserBackend
 from ducha.indicators.cache import scope_ids
 from ducha.orgs.actions import create_org_unit, create_user
@@ -105,3 +112,57 @@ def test_kept_scope_ids_follow_an_audited_new_unit(mini_county: MiniCounty) -> N
     assert after == (*before, new.pk)
     officer = get_user_model().objects.get(pk=mini_county.officer_a.pk)
     assert scope_ids(officer, mini_county.county) == tuple(sorted((mini_county.town_a.pk, mini_county.village_a1.pk)))
+
+
+def test_a_kept_page_costs_one_statement_read_with_the_session(mini_county: MiniCounty) -> None:
+    browser = login("inspector1")
+    key = browser.cookies["sessionid"].value
+    assert Session.objects.get(session_key=key).user_id == mini_county.inspector.pk
+    for path in ("/", "/indicators/?period=2012Q1"):
+        assert browser.get(path).status_code == 200  # fills what is kept
+        with CaptureQueriesContext(connection) as queries:
+            assert browser.get(path).status_code == 200
+        assert len(queries.captured_queries) == 1, [q["sql"] for q in queries.captured_queries]
+        assert "JOIN" in queries.captured_queries[0]["sql"]
+
+
+def test_the_stamp_read_with_the_session_is_the_data_generation(mini_county: MiniCounty) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(STAMP_SQL)
+        assert cursor.fetchone()[0] == data_generation()
+
+
+def test_a_write_request_reads_its_own_stamp_and_nothing_outlives_the_request(mini_county: MiniCounty) -> None:
+    browser = login("inspector1")
+    key = browser.cookies["sessionid"].value
+    seen: dict[str, object] = {}
+
+    def view(request: HttpRequest) -> HttpResponse:
+        SessionStore(key).load()
+        reads = current()
+        assert reads is not None
+        seen[request.method or ""] = (reads.stamp, reads.user and reads.user[1].username)
+        if request.method == "POST":  # a write moves the stamp; this request must see it move
+            before = data_stamp()
+            create_org_unit(actor=mini_county.admin, code="T09", name="新镇卫生院", kind=OrgUnitKind.TOWNSHIP_CENTRE,
+                            parent=mini_county.county)
+            seen["moved"] = data_stamp() != before
+        return HttpResponse("ok")
+
+    middleware = RequestReadsMiddleware(view)
+    stamp = data_generation()
+    middleware(RequestFactory().get("/"))
+    middleware(RequestFactory().post("/"))
+    assert seen["GET"] == (stamp, "inspector1")
+    assert seen["POST"] == (None, "inspector1") and seen["moved"] is True
+    assert current() is None
+
+
+def test_a_changed_password_ends_the_other_sessions(mini_county: MiniCounty) -> None:
+    browser = login("inspector1")
+    assert browser.get("/").status_code == 200
+    user = get_user_model().objects.get(pk=mini_county.inspector.pk)
+    user.set_password("ducha-another-2")
+    user.save()
+    response = browser.get("/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
