@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from ducha.core.models import Job
+from ducha.core.models import Job, WorkerBeat
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,3 +31,10 @@ class JobAdmin(ReadOnlyAdmin):
     list_display = ("pk", "title", "state", "done", "total", "started_by", "created_at", "finished_at")
     list_filter = ("state", "kind")
     search_fields = ("title", "dedupe_key", "error")
+
+
+@admin.register(WorkerBeat)
+class WorkerBeatAdmin(ReadOnlyAdmin):
+    """Running background worker processes (docs/jobs.md): written only by the worker (core.worker_presence)."""
+
+    list_display = ("host", "pid", "queue", "started_at", "beat_at")

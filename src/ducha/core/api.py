@@ -17,7 +17,8 @@ from pydantic import Field
 from ducha.core.api_helpers import id_path
 from ducha.core.job_runner import fail_if_interrupted
 from ducha.core.jobs import access_job, elapsed_seconds, kind_title, result_link, visible_jobs
-from ducha.core.models import Job
+from ducha.core.models import Job, JobState
+from ducha.core.worker_presence import live_workers
 
 LIST_MAX = 200
 State = Literal["queued", "running", "done", "failed"]
@@ -42,9 +43,13 @@ class JobOut(Schema):
     started_at: datetime | None = Field(description="开始运行的时间")
     finished_at: datetime | None = Field(description="结束时间")
     elapsed_seconds: int = Field(description="已等待或已运行的秒数")
+    worker_running: bool | None = Field(
+        description="仅排队中的任务：是否有后台任务进程在运行（false 表示没有进程会接手，任务不会开始："
+                    "请在服务器上运行 ducha worker 或重启 ducha serve）；其他状态为空")
 
 
-def job_out(job: Job) -> JobOut:
+def job_out(job: Job, worker_running: bool | None = None) -> JobOut:
+    """The API form of ``job``; ``worker_running`` is given for a queued job (``None`` otherwise)."""
     link = result_link(job)
     user = job.started_by
     return JobOut(
@@ -55,7 +60,13 @@ def job_out(job: Job) -> JobOut:
         started_by=(user.get_full_name() or user.get_username()) if user else None,
         created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
         elapsed_seconds=elapsed_seconds(job),
+        worker_running=worker_running if job.state == JobState.QUEUED else None,
     )
+
+
+def worker_running(jobs: list[Job]) -> bool | None:
+    """Whether a worker runs, asked once and only when one of ``jobs`` is queued."""
+    return live_workers() > 0 if any(job.state == JobState.QUEUED for job in jobs) else None
 
 
 def build_jobs_router(contract: Callable[..., dict[str, Any]]) -> Router:
@@ -73,16 +84,19 @@ def build_jobs_router(contract: Callable[..., dict[str, Any]]) -> Router:
         found = list(jobs.order_by("-created_at", "-pk")[:LIST_MAX])
         for job in found:
             fail_if_interrupted(job)
-        return [job_out(job) for job in found if not state or job.state == state]
+        shown = [job for job in found if not state or job.state == state]
+        running = worker_running(shown)
+        return [job_out(job, running) for job in shown]
 
     @router.get("/jobs/{job_id}", **contract(JobOut), summary="后台任务详情（状态与进度）")
     def get_job(
         request: HttpRequest,
         job_id: int = id_path("任务编号"),
     ) -> JobOut:
-        """一个任务的状态、进度、结果或中文错误；不存在或无权查看时 404。进程已中断的运行中任务在此标记为失败。"""
+        """一个任务的状态、进度、结果或中文错误；不存在或无权查看时 404。进程已中断的运行中任务在此标记为失败。
+        排队中的任务另有 worker_running：为 false 时没有后台任务进程在运行，任务不会开始。"""
         job = access_job(request.auth, job_id)  # type: ignore[attr-defined]
         fail_if_interrupted(job)
-        return job_out(job)
+        return job_out(job, worker_running([job]))
 
     return router

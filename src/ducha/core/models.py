@@ -94,3 +94,23 @@ class Session(AbstractBaseSession):
 
         return SessionStore
 
+
+class WorkerBeat(models.Model):
+    """One running background worker process (``ducha worker``): written when it starts, its ``beat_at``
+    refreshed every ``DUCHA_JOB_HEARTBEAT_SECONDS`` while it runs, deleted when it stops
+    (``ducha.core.worker_presence``). A row of a process that died (killed, power cut) stays behind but is not
+    counted: its pid is gone on this host, or its beat is older than ``DUCHA_JOB_STALE_SECONDS``."""
+
+    host = models.CharField("主机", max_length=255)
+    pid = models.PositiveIntegerField("进程号")
+    queue = models.CharField("队列", max_length=64)
+    started_at = models.DateTimeField("启动时间")
+    beat_at = models.DateTimeField("心跳时间")
+
+    class Meta:
+        verbose_name = "后台任务进程"
+        verbose_name_plural = "后台任务进程"
+        constraints = [models.UniqueConstraint(fields=["host", "pid"], name="core_workerbeat_one_per_process")]
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}（队列 {self.queue}）"

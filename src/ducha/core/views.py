@@ -1,5 +1,7 @@
 """Pages of background jobs: one job's state and progress (polled by htmx until it ends), the actor's jobs.
 
+A queued job while no worker process runs (``worker_presence.live_workers``) says so, and what to do.
+
 The list is paged (``ducha.core.paging``), newest first, and can be narrowed to one state (``?state=failed``).
 """
 
@@ -16,6 +18,7 @@ from ducha.core.job_runner import fail_if_interrupted
 from ducha.core.jobs import access_job, elapsed_seconds, result_link, visible_jobs
 from ducha.core.models import Job, JobState
 from ducha.core.paging import PAGE_MAX, PAGE_SIZE_DEFAULT, ApiPage, api_page
+from ducha.core.worker_presence import live_workers
 
 STATE_BADGES = {JobState.QUEUED: "badge-none", JobState.RUNNING: "badge-warn", JobState.DONE: "badge-ok",
                 JobState.FAILED: "badge-bad"}
@@ -41,7 +44,8 @@ def job_context(job: Job) -> dict[str, Any]:
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = access_job(request.user, job_id)
     fail_if_interrupted(job)
-    context = {"title": job.title, **job_context(job)}
+    context = {"title": job.title, **job_context(job),
+               "no_worker": job.state == JobState.QUEUED and not live_workers()}
     if request.headers.get("HX-Request") == "true":
         return render(request, "core/_job_status.html", context)
     return render(request, "core/job.html", context)

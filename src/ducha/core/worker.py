@@ -1,9 +1,10 @@
 """The worker process of ``ducha worker``: django-tasks-db's worker on ducha's queue, in Chinese.
 
-Before taking work it marks 失败 the jobs an earlier worker left running (``fail_interrupted_jobs``); while a
-job runs a thread writes the job's heartbeat every ``DUCHA_JOB_HEARTBEAT_SECONDS``. The first Ctrl+C (or
-SIGTERM) lets the running job finish and then stops; a second one stops at once and the job is marked
-失败 "任务中断…".
+Before taking work it marks 失败 the jobs an earlier worker left running (``fail_interrupted_jobs``) and
+registers itself (``worker_presence``: the job page then knows a worker runs). While it runs, idle or busy,
+one thread writes every ``DUCHA_JOB_HEARTBEAT_SECONDS`` the worker's own beat and the heartbeat of the job it
+runs; when it stops its row is deleted. The first Ctrl+C (or SIGTERM) lets the running job finish and then
+stops; a second one stops at once and the job is marked 失败 "任务中断…".
 """
 
 from __future__ import annotations
@@ -18,18 +19,19 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult
 
 from ducha.core.job_runner import beat, fail_interrupted_jobs
+from ducha.core.worker_presence import beat_worker, register_worker, unregister_worker
 
 logger = logging.getLogger(__name__)
 
 
 class Heartbeat:
-    """A thread that writes this process's running jobs' heartbeat until stopped."""
+    """A thread that writes this process's beat (with ``queue``) and its running jobs' heartbeat until stopped."""
 
-    def __init__(self, every: float) -> None:
+    def __init__(self, every: float, queue: str | None = None) -> None:
         self.every = every
+        self.queue = queue
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ducha-job-heartbeat", daemon=True)
 
@@ -48,6 +50,8 @@ class Heartbeat:
             while not self._stop.wait(self.every):
                 try:
                     beat()
+                    if self.queue is not None:
+                        beat_worker(self.queue)
                 except DatabaseError as exc:  # a busy database: the next beat tries again
                     logger.warning("heartbeat not written: %s", exc)
         finally:
@@ -55,7 +59,7 @@ class Heartbeat:
 
 
 class JobWorker(Worker):
-    """django-tasks-db's ``Worker`` with Chinese messages, a heartbeat and crash recovery at start."""
+    """django-tasks-db's ``Worker`` with Chinese messages, presence, a heartbeat and crash recovery at start."""
 
     def __init__(self, *, batch: bool = False, interval: float = 1.0, max_tasks: int | None = None,
                  say: Callable[[str], None] | None = None) -> None:
@@ -67,11 +71,13 @@ class JobWorker(Worker):
     def run(self) -> None:
         if failed := fail_interrupted_jobs():
             self.say(f"已将 {failed} 个中断的任务标记为失败（上次的后台任务进程未正常结束）")
-        super().run()
-
-    def run_task(self, db_task_result: DBTaskResult) -> None:
-        with Heartbeat(float(getattr(settings, "DUCHA_JOB_HEARTBEAT_SECONDS", 5))):
-            super().run_task(db_task_result)
+        queue = settings.DUCHA_JOB_QUEUE
+        register_worker(queue)
+        try:
+            with Heartbeat(float(getattr(settings, "DUCHA_JOB_HEARTBEAT_SECONDS", 5)), queue):
+                super().run()
+        finally:  # also on Ctrl+C and SIGTERM (SystemExit); a killed process leaves a row that is not counted
+            unregister_worker()
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
         if not self.running:

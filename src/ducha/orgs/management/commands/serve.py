@@ -171,7 +171,8 @@ class Command(BaseCommand):
             return
         if pending:
             self.stderr.write(
-                f"警告：数据库还有 {pending} 个迁移未执行，请先运行 ducha migrate（或 ducha serve --migrate）"
+                f"警告：数据库还有 {pending} 个迁移未执行，请先运行 ducha migrate（或 ducha serve --migrate）；"
+                "在此之前后台任务进程无法启动，网页上发起的后台任务（质量检查等）会一直排队、不会运行"
             )
 
 
