@@ -9,10 +9,13 @@ Records: suspect records (可疑记录) against the records the fakes touched.
 
     python benchmarks/county_b_accuracy.py --seeds 101,102,103 --holdout 201,202 [--json out.json]
     python benchmarks/county_b_accuracy.py --seeds 101 --holdout 201 --holdout-kinds 301,302,303
+    python benchmarks/county_b_accuracy.py --seeds 101 --holdout 201 --holdout-kinds2 401,402,403
 
 ``--holdout-kinds``: a third group of seeds built with ``holdout_kinds=True`` — fabrication kinds and honest
 oddities the checks were never tuned on (benchmarks/county_b/fakes_holdout.py, oddities_holdout.py), mixed
-among the old ones. Run only when given.
+among the old ones. ``--holdout-kinds2``: a fourth group built with ``holdout_kinds2=True`` — a second set of
+such kinds and oddities (fakes_holdout2.py, oddities_holdout2.py), written later and also never tuned on.
+Each runs only when given.
 """
 
 from __future__ import annotations
@@ -49,19 +52,19 @@ def must(result: subprocess.CompletedProcess[str], what: str) -> None:
 
 
 def import_county(seed: int, work: Path, townships: int, metadata: bool,
-                  holdout_kinds: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+                  holdout_kinds: bool = False, holdout_kinds2: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
     """Build and import one county; return (truth, scan JSON). Falls back when a column is not importable."""
     home, data = work / "home", work / "data"
     home.mkdir(parents=True, exist_ok=True)
     must(ducha(home, "migrate", "--noinput"), "ducha migrate")
     must(ducha(home, "createsuperuser", "--noinput", "--username", ADMIN, "--email", "b@example.org"), "createsuperuser")
     submission = metadata
-    truth = build(seed, data, townships, None, metadata, submission, holdout_kinds)
+    truth = build(seed, data, townships, None, metadata, submission, holdout_kinds, holdout_kinds2)
     must(ducha(home, "import-units", str(data / "units.xlsx")), "import-units")
     result = ducha(home, "import-reports", str(data / "reports"))
     if result.returncode != 0 and "报送时间" in result.stdout + result.stderr and submission:
         shutil.rmtree(data)   # this ducha's report import has no 报送时间 column yet
-        truth = build(seed, data, townships, None, metadata, False, holdout_kinds)
+        truth = build(seed, data, townships, None, metadata, False, holdout_kinds, holdout_kinds2)
         result = ducha(home, "import-reports", str(data / "reports"))
     must(result, "import-reports")
     result = ducha(home, "import-registers", str(data / "registers"))
@@ -181,18 +184,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--holdout-kinds", default="",
                         help="seeds built with the fabrication kinds and honest oddities held out from tuning "
                              "(e.g. 301,302,303); not run unless given")
+    parser.add_argument("--holdout-kinds2", default="",
+                        help="seeds built with the second group of held-out fabrication kinds and honest oddities "
+                             "(e.g. 401,402,403); not run unless given")
     parser.add_argument("--townships", type=int, default=16)
     parser.add_argument("--no-entry-metadata", action="store_true")
     parser.add_argument("--keep", type=Path, default=None, help="keep each county's data and home under this folder")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
-    from benchmarks.county_b.fakes_holdout import ALL_KINDS as KINDS
     from benchmarks.county_b.fakes_holdout import HOLDOUT_KINDS
+    from benchmarks.county_b.fakes_holdout2 import ALL_KINDS as KINDS
+    from benchmarks.county_b.fakes_holdout2 import HOLDOUT2_KINDS
 
     out: dict[str, Any] = {"period": PERIOD, "groups": {}}
     groups = [("tuning", args.seeds), ("holdout", args.holdout)]
     if args.holdout_kinds:
         groups.append(("holdout_kinds", args.holdout_kinds))
+    if args.holdout_kinds2:
+        groups.append(("holdout_kinds2", args.holdout_kinds2))
     for group, seeds in groups:
         results = []
         print(f"== {group} ==")
@@ -200,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             work = Path(tempfile.mkdtemp(prefix=f"county_b_{seed}_", dir=args.keep))
             try:
                 truth, scan = import_county(seed, work, args.townships, not args.no_entry_metadata,
-                                            group == "holdout_kinds")
+                                            group == "holdout_kinds", group == "holdout_kinds2")
             finally:
                 if args.keep is None:
                     shutil.rmtree(work, ignore_errors=True)
@@ -219,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         total = summed(results)
         report(f"{group} 合计", total)
         for kind, (named, n, found, touched) in sorted(total["per_kind"].items()):
-            new = "（未调校的新方式）" if kind in HOLDOUT_KINDS else ""
+            new = "（未调校的新方式）" if kind in HOLDOUT_KINDS else "（未调校的新方式，第二组）" if kind in HOLDOUT2_KINDS else ""
             print(f"    {KINDS[kind]}{new}：乡镇被点名 {named}/{n}，手册找到 {found}/{touched}")
         for note, (named, n) in sorted(total["per_oddity"].items()):
             print(f"    诚实乡镇“{note}”：被点名 {named}/{n}")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from benchmarks.county_b import fakes, fakes_holdout, oddities_holdout
+from benchmarks.county_b import fakes, fakes_holdout, fakes_holdout2, oddities_holdout, oddities_holdout2
 from benchmarks.county_b.builder import build_children, build_pregnancies, stamp_entry
 from benchmarks.county_b.habits import Habits, township_habits
 from benchmarks.county_b.reports import report_rows
@@ -29,16 +29,22 @@ PERIOD = "2012Q1"
 
 
 def build(seed: int, out: Path, townships: int = 16, fabricating: int | None = None,
-          metadata: bool = True, submission_time: bool | None = None, holdout_kinds: bool = False) -> dict[str, Any]:
-    """One county. ``holdout_kinds`` mixes the held-out fabrication kinds and honest oddities in (off: as before)."""
+          metadata: bool = True, submission_time: bool | None = None, holdout_kinds: bool = False,
+          holdout_kinds2: bool = False) -> dict[str, Any]:
+    """One county. ``holdout_kinds`` mixes the held-out fabrication kinds and honest oddities in (off: as before);
+    ``holdout_kinds2`` the second held-out group instead (fakes_holdout2.py, oddities_holdout2.py)."""
+    if holdout_kinds and holdout_kinds2:
+        raise ValueError("holdout_kinds and holdout_kinds2 are two separate groups: choose one")
     rng = np.random.default_rng(seed)
     submission_time = metadata if submission_time is None else submission_time
     n_fab = townships // 2 if fabricating is None else fabricating
     units = township_habits(rng, townships, townships - n_fab)
-    assign = fakes_holdout.assign_kinds if holdout_kinds else fakes.assign_kinds
+    assign = fakes_holdout2.assign_kinds if holdout_kinds2 else (
+        fakes_holdout.assign_kinds if holdout_kinds else fakes.assign_kinds)
     for i, kinds in enumerate(assign(rng, n_fab)):
         units[townships - n_fab + i].kinds = kinds
-    oddity = _holdout_oddities(units[:townships - n_fab]) if holdout_kinds else {}
+    odd = oddities_holdout2 if holdout_kinds2 else oddities_holdout
+    oddity = _holdout_oddities(units[:townships - n_fab], odd.ODDITIES) if holdout_kinds or holdout_kinds2 else {}
     order = rng.permutation(townships)
     units = [units[int(i)] for i in order]
     for i, u in enumerate(units):
@@ -48,26 +54,30 @@ def build(seed: int, out: Path, townships: int = 16, fabricating: int | None = N
     write_units(out / "units.xlsx", COUNTY, units)
     truth: dict[str, Any] = {"seed": seed, "period": PERIOD, "county": COUNTY[0], "entry_metadata": metadata,
                              "submission_time": submission_time,
-                             "kinds": fakes_holdout.ALL_KINDS if holdout_kinds else fakes.KINDS, "townships": []}
+                             "kinds": fakes_holdout2.ALL_KINDS if holdout_kinds2 else
+                             fakes_holdout.ALL_KINDS if holdout_kinds else fakes.KINDS, "townships": []}
     if holdout_kinds:
         truth["holdout_kinds"] = list(fakes_holdout.HOLDOUT_KINDS)
         truth["oddities"] = oddities_holdout.ODDITIES
-    all_fakes = {**fakes.FAKES, **fakes_holdout.HOLDOUT_FAKES}
+    if holdout_kinds2:
+        truth["holdout_kinds2"] = list(fakes_holdout2.HOLDOUT2_KINDS)
+        truth["oddities"] = oddities_holdout2.ODDITIES
+    all_fakes = {**fakes.FAKES, **fakes_holdout.HOLDOUT_FAKES, **fakes_holdout2.HOLDOUT2_FAKES}
     for u in units:
         preg = build_pregnancies(rng, u)
         kids = build_children(rng, u, preg)
         for key in oddity.get(u.name, []):
-            oddities_holdout.BEFORE_ENTRY.get(key, _no_oddity)(rng, u, preg, kids)
+            odd.BEFORE_ENTRY.get(key, _no_oddity)(rng, u, preg, kids)
         stamp_entry(rng, u, preg, kids)
         for key in oddity.get(u.name, []):
-            oddities_holdout.AFTER_ENTRY.get(key, _no_oddity)(rng, u, preg, kids)
+            odd.AFTER_ENTRY.get(key, _no_oddity)(rng, u, preg, kids)
         adjust: dict[tuple[str, str], int] = {}
         touched: dict[str, list[str]] = {}
         for kind in u.kinds:
             touched[kind] = sorted(all_fakes[kind](rng, u, preg, kids, adjust))
         fakes.fix_order(preg, kids)
         kids = [c for c in kids if c["_exams"]]
-        if holdout_kinds:   # a later kind may have taken a card out of the register
+        if holdout_kinds or holdout_kinds2:   # a later kind may have taken a card out of the register
             present = {p["手册编号"] for p in preg} | {c["手册编号"] for c in kids}
             touched = {kind: [r for r in recs if r in present] for kind, recs in touched.items()}
         write_reports(out / "reports" / f"{u.code}_{u.name}_月报.xlsx", u, report_rows(rng, u, preg, kids, adjust),
@@ -81,7 +91,7 @@ def build(seed: int, out: Path, townships: int = 16, fabricating: int | None = N
             "postpartum": sum(len(p["_postpartum"]) for p in preg), "exams": sum(len(c["_exams"]) for c in kids),
             "habits": habits,
         })
-        if holdout_kinds:
+        if holdout_kinds or holdout_kinds2:
             truth["townships"][-1]["oddities"] = oddity.get(u.name, [])
     (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     return truth
@@ -91,14 +101,14 @@ def _no_oddity(*_args: Any) -> None:
     return None
 
 
-def _holdout_oddities(honest: list[Habits]) -> dict[str, list[str]]:
+def _holdout_oddities(honest: list[Habits], oddities: dict[str, str]) -> dict[str, list[str]]:
     """Held-out honest oddities go to honest units without one, then (small counties) on top of an old one."""
     plain = [u for u in honest if not u.note] + [u for u in honest if u.note]
     out: dict[str, list[str]] = {}
-    for i, key in enumerate(oddities_holdout.ODDITIES if honest else []):
+    for i, key in enumerate(oddities if honest else []):
         u = plain[i % len(plain)]
         out.setdefault(u.name, []).append(key)
-        u.note = "；".join(x for x in (u.note, oddities_holdout.ODDITIES[key]) if x)
+        u.note = "；".join(x for x in (u.note, oddities[key]) if x)
     return out
 
 
@@ -115,10 +125,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--holdout-kinds", action="store_true",
                         help="mix in the fabrication kinds and honest oddities held out from tuning "
                              "(fakes_holdout.py, oddities_holdout.py)")
+    parser.add_argument("--holdout-kinds2", action="store_true",
+                        help="mix in the second group of held-out fabrication kinds and honest oddities "
+                             "(fakes_holdout2.py, oddities_holdout2.py) instead")
     args = parser.parse_args(argv)
+    if args.holdout_kinds and args.holdout_kinds2:
+        parser.error("--holdout-kinds 与 --holdout-kinds2 是两组，只能选一个")
     metadata = not args.no_entry_metadata
     truth = build(args.seed, args.out, args.townships, args.fabricating, metadata,
-                  metadata and not args.no_submission_time, args.holdout_kinds)
+                  metadata and not args.no_submission_time, args.holdout_kinds, args.holdout_kinds2)
     for t in truth["townships"]:
         kinds = "、".join(truth["kinds"][k] for k in t["kinds"]) or "诚实"
         print(f"{t['code']} {t['name']}: {kinds}；手册 {t['pregnancies']}+{t['children']}，"
