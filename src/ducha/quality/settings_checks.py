@@ -26,11 +26,11 @@ HINT = "修改 settings.py 中的 DUCHA_QUALITY；各检查的编号、阈值名
 GLOBAL_KEYS = {"core_elements"}
 SPECIAL = {"min_n", "severity"}
 # Parameters that are shares or probabilities (0–1), counts (whole numbers) and (lower, upper) pairs.
-FRACTIONS = {"min_rate", "share", "min_share", "tolerance", "alpha", "max_ratio", "habit_share"}
+FRACTIONS = {"min_rate", "share", "min_share", "tolerance", "alpha", "max_ratio", "habit_share", "record_share"}
 # Parameters that must be above 0: a robust-z limit of 0 would call every unit unusual among its peers.
 POSITIVE = {"peer_z"}
 COUNTS = {"months", "years", "min_count", "min_fields", "max_per_day", "min_peers", "min_cards", "min_visits",
-          "min_exams", "tolerance_days", "gap_minutes", "min_span_days"}
+          "min_exams", "tolerance_days", "gap_minutes", "min_span_days", "k", "min_women"}
 ZERO_ALLOWED = {"tolerance_days"}
 ORDERED = [("low", "high"), ("mz_low", "mz_high"), ("sbp_min", "sbp_max"), ("dbp_min", "dbp_max"),
            ("hb_min", "hb_max"), ("min_weeks", "max_weeks")]

@@ -38,7 +38,7 @@ from ducha.registers.models import (
 from ducha.reporting.models import DataElement, DataSet, DataValue, Submission
 
 ENTRY: Spec = [("created_at", "created_at", pa.timestamp("us")), ("created_by", "created_by_id", pa.int64()),
-               ("batch_id", "batch_id", pa.int64())]
+               ("batch_id", "batch_id", pa.int64()), ("time_known", "created_time_known", pa.bool_())]
 Z_COLUMNS = ["waz", "laz", "wlz", "baz", "fwaz", "flaz", "fwlz", "fbaz"]
 HISTORY_YEARS = 3
 
@@ -250,7 +250,7 @@ def entries_table(tables: dict[str, pa.Table]) -> pa.Table:
     schema = SCHEMAS["entries"]
     return pa.concat_tables([pa.table(
         [t["unit_id"], pa.repeat(pa.scalar(kind), t.num_rows), t["record_id"], t["created_at"], t["created_by"],
-         t["batch_id"], t[date_col]], schema=schema) for kind, t, date_col in parts])
+         t["batch_id"], t[date_col], t["time_known"]], schema=schema) for kind, t, date_col in parts])
 
 
 # ---- the scan's inputs --------------------------------------------------------------------------------
@@ -349,7 +349,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "holidays": pa.schema([("day", pa.date32())]),
     "entries": pa.schema([("unit_id", pa.int64()), ("record_type", pa.string()), ("record_id", pa.int64()),
                           ("created_at", pa.timestamp("us")), ("created_by", pa.int64()), ("batch_id", pa.int64()),
-                          ("event_date", pa.date32())]),
+                          ("event_date", pa.date32()), ("time_known", pa.bool_())]),
 }
 
 

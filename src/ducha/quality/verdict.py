@@ -48,12 +48,12 @@ HIGH, MEDIUM, LOW = "高", "中", "低"
 # Record checks by kind; every other record check is inconsistent, every §1 check a report check, and every
 # §2/§4 check a fabrication sign (new §4 checks need no entry here: they are their own group until listed).
 INCOMPLETE_CHECKS = frozenset({"DQ-P01", "DQ-P02", "DQ-P03", "DQ-C01", "DQ-C02", "DQ-C03"})
-FABRICATION_RECORD_CHECKS = frozenset({"DQ-P04", "DQ-C04", "DQ-P09", "DQ-P14", "DQ-P15", "DQ-C10"})
+FABRICATION_RECORD_CHECKS = frozenset({"DQ-P04", "DQ-C04", "DQ-P09", "DQ-P14", "DQ-P15", "DQ-C10", "DQ-P16", "DQ-C11", "DQ-P17"})
 # Independent groups: checks reading the same phenomenon in the same data count once.
 GROUPS = {
     "DQ-F01": "entry_burst", "DQ-P15": "entry_burst", "DQ-C10": "entry_burst", "DQ-P04": "written_ahead", "DQ-C04": "written_ahead",
-    "DQ-F02": "z_spread", "DQ-F03": "z_spread", "DQ-F04": "z_spread",
-    "DQ-F05": "repeated_values", "DQ-P14": "repeated_values",
+    "DQ-F02": "z_spread", "DQ-F03": "z_spread", "DQ-F04": "z_spread", "DQ-F18": "z_spread",
+    "DQ-F05": "repeated_values", "DQ-F17": "repeated_values", "DQ-P14": "repeated_values", "DQ-C11": "repeated_values", "DQ-P17": "repeated_values",
     "DQ-F06": "digits", "DQ-F07": "digits", "DQ-F08": "digits", "DQ-F09": "digits", "DQ-F13": "digits",
     "DQ-F14": "digits",
     "DQ-F10": "schedule", "DQ-F11": "calendar", "DQ-F12": "even_counts",

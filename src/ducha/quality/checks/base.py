@@ -81,6 +81,7 @@ class Family(StrEnum):
 
 UNDECIDED_TEXT = {
     "few": "样本量 {n} 少于判断所需的 {min_n}",
+    "few_women": "只涉及不到 {min_women} 名孕产妇，人太少时数值自然集中",
     "mad0": "各月数值几乎相同，无从判断是否离群，跳过" + METHOD_MARK + "MAD = 0，稳健 z 无法计算",
     "nan": "数值缺失，无法计算",
     "nodata": "没有可判断的数据",
@@ -151,6 +152,17 @@ class ScanData:
         return self.shared_tables[key]
 
 
+def timed_entries(d: ScanData) -> ir.Table:
+    """The ``entries`` whose entry time says when the row was keyed in: without the rows of an import batch whose
+    every row carries one time stamp (the import's), and without rows whose 录入时间 was imported as a date alone
+    (``time_known`` false: stored as 0:00, which would make every such row of a day one sitting)."""
+    e = d["entries"]
+    batches = e.filter(e.batch_id.notnull()).group_by("batch_id").agg(stamps=e.created_at.nunique())
+    stamped = batches.filter(batches.stamps <= 1)
+    e = e.anti_join(stamped, e.batch_id == stamped.batch_id)
+    return e.filter(e.created_at.notnull() & e.time_known.fill_null(True))
+
+
 def shared_key(name: str, p: Params, *extra: Any) -> tuple[Any, ...]:
     """A ``ScanData.shared`` key: the intermediate's name, the check's parameters and the other arguments."""
     return (name, repr(sorted(p.items())), *extra)
@@ -216,9 +228,13 @@ def register(check: Check) -> Check:
 def catalogue() -> list[Check]:
     from ducha.quality.checks import (  # noqa: F401  (importing registers the checks)
         child_records,
+        clones,
+        concentration,
         digits,
         fabrication,
+        growth,
         heaping,
+        postpartum,
         records,
         repeats,
         reports,

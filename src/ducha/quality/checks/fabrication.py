@@ -27,6 +27,7 @@ from ducha.quality.checks.base import (
     normal_quantile,
     pct,
     register,
+    timed_entries,
     verdict,
     wilson_hilferty_quantile,
 )
@@ -56,11 +57,8 @@ def entry_sessions(d: ScanData, p: Params) -> ir.Table:
     Rows of an import batch whose every row carries the same time stamp (the import's) are left out:
     their entry time says nothing about when the cards were written.
     """
-    e = d["entries"]
-    batches = e.filter(e.batch_id.notnull()).group_by("batch_id").agg(stamps=e.created_at.nunique())
-    stamped = batches.filter(batches.stamps <= 1)
-    e = e.anti_join(stamped, e.batch_id == stamped.batch_id)
-    e = e.filter(e.created_at.notnull()).mutate(who=e.created_by.fill_null(-1), secs=e.created_at.epoch_seconds())
+    e = timed_entries(d)
+    e = e.mutate(who=e.created_by.fill_null(-1), secs=e.created_at.epoch_seconds())
     order = [e.secs, e.record_type, e.record_id]
     prev = e.secs.lag().over(group_by=[e.unit_id, e.who], order_by=order)
     e = e.mutate(new=flag(prev.isnull() | (e.secs - prev > p["gap_minutes"] * 60)))

@@ -23,6 +23,7 @@ from ducha.quality.checks.base import (
     flag,
     fmt,
     months_between,
+    timed_entries,
 )
 from ducha.quality.checks.records import QUALITY_MD, record_check
 
@@ -32,11 +33,8 @@ EVENTS = {"pregnancy": "次检查/访视", "child": "次体检"}
 
 def card_sittings(d: ScanData, p: Params, record_type: str) -> ir.Table:
     """Per card: its largest sitting (entries ≤ ``gap_minutes`` apart) and the span of the visit dates in it."""
-    e = d["entries"]
-    batches = e.filter(e.batch_id.notnull()).group_by("batch_id").agg(stamps=e.created_at.nunique())
-    stamped = batches.filter(batches.stamps <= 1)
-    e = e.anti_join(stamped, e.batch_id == stamped.batch_id)
-    e = e.filter((e.record_type == record_type) & e.created_at.notnull() & e.event_date.notnull())
+    e = timed_entries(d)
+    e = e.filter((e.record_type == record_type) & e.event_date.notnull())
     e = e.mutate(secs=e.created_at.epoch_seconds())
     keys = ["unit_id", "record_id"]
     prev = e.secs.lag().over(group_by=keys, order_by=["secs", "event_date"])
