@@ -125,6 +125,21 @@ def test_record_page_shows_imported_entry_metadata(mini_county: Any, tmp_path: P
     assert "2011-07-01 10:15" in page and "李四（导入）" in page and "修改时间 2011-07-02 11:00（原系统）" in page
 
 
+def test_a_date_alone_is_shown_without_a_made_up_time(mini_county: Any, tmp_path: Path) -> None:
+    cli(str(pregnancy_file(tmp_path, ["2011-07-01", "张三", ""], [["2011-07-01 10:15", "李四", ""]])),
+        "--user", "officer_a")
+    record = PregnancyRecord.objects.get()
+    assert not record.created_time_known
+    client = Client()
+    client.force_login(mini_county.officer_a)
+    page = client.get(reverse("registers:pregnancy_detail", args=[record.pk])).content.decode()
+    meta = page.split('id="record-meta"')[1].split("</p>")[0]
+    assert "录入时间 2011-07-01（时刻不详）" in meta and "00:00" not in meta
+    assert "2011-07-01 10:15" in page  # the visit's own entry time is known and shown to the minute
+    listing = client.get(reverse("registers:list") + "?kind=pregnancy").content.decode()
+    assert "2011-07-01（时刻不详）" in listing
+
+
 def test_an_update_keeps_the_first_entry_and_takes_the_new_modified_time(mini_county: Any, tmp_path: Path) -> None:
     cli(str(pregnancy_file(tmp_path, ["2011-07-01 09:30", "张三", ""], [])), "--user", "officer_a")
     again = pregnancy_file(tmp_path, ["2011-07-20 09:30", "李四", "2011-08-01 10:00"], [])
@@ -217,3 +232,19 @@ def test_entry_burst_in_imported_entry_times_is_found(mini_county: Any, tmp_path
     assert "25 张卡片" in town_a.evidence_text
     town_b = results.get(unit=mini_county.town_b)
     assert town_b.status == "passed", town_b.evidence_text
+
+
+def test_entry_dates_without_a_time_are_not_one_sitting(mini_county: Any, tmp_path: Path) -> None:
+    """Another system exported 录入时间 as a date alone: 25 cards entered on 2012-03-20 are stored at 0:00 of that
+    day, which says nothing about whether they were written at one sitting (DQ-F01 must not call them a burst)."""
+    head = FLAT_EXAM_HEAD + META
+    rows = _cards("T01", "A", date(2011, 12, 1), [datetime(2012, 3, 20)] * 25, "张三")
+    for row in rows:
+        row[-3] = "2012-03-20"
+    timed = [datetime(2012, 1, 5, 10, 0) + timedelta(days=7 * n, minutes=n) for n in range(5)]  # the same file
+    write_csv(tmp_path / "甲镇_儿童体检.csv", [head, *rows, *_cards("T01", "K", date(2012, 1, 4), timed, "张三")])
+    cli(str(tmp_path), "--user", "admin1")
+    assert ChildExam.objects.filter(created_time_known=False).count() == 25
+    run = run_quality_scan(actor=mini_county.inspector, period=parse_period("2012Q1"), root=mini_county.county)
+    town_a = CheckResult.objects.get(run=run, check_id="DQ-F01", unit=mini_county.town_a)
+    assert town_a.status != "fired", town_a.evidence_text
