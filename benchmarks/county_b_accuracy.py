@@ -3,9 +3,10 @@
 For every seed: build county B (benchmarks/county_b), import it into a throw-away DUCHA_HOME (SQLite) ONLY
 through the CLI (``ducha migrate``, ``import-units``, ``import-reports``, ``import-registers``), run
 ``ducha quality scan --period 2012Q1 --out result.json`` and score the exported verdict against truth.json
-with the rule of docs/quality-checks.md "判定方法": a township is named when any §2 (DQ-V…) or §4 (DQ-F…)
+with the naming rule: a township is named when any §2 (DQ-V…) or §4 (DQ-F…)
 check is 可疑, or ≥ 2 % of its records are flagged by §3 (DQ-P…/DQ-C…) checks; §1 (DQ-R…) is not counted.
-Records: suspect records (可疑记录) against the records the fakes touched.
+Records: suspect records (可疑记录) against the records the fakes touched. A second line judges townships by the
+scan's own fabrication verdict (编造判定 in the export: 疑似编造 or 需核实, docs/quality-checks.md 判定方法).
 
     python benchmarks/county_b_accuracy.py --seeds 101,102,103 --holdout 201,202 [--json out.json]
     python benchmarks/county_b_accuracy.py --seeds 101 --holdout 201 --holdout-kinds 301,302,303
@@ -36,6 +37,7 @@ from benchmarks.county_b.build import PERIOD, build  # noqa: E402
 
 ADMIN, PASSWORD = "countyb", "county-b-admin-2012"
 SHARE_S3 = 0.02
+VERDICT_FLAGGED = ("疑似编造", "需核实")
 
 
 def ducha(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -143,10 +145,20 @@ def score(truth: dict[str, Any], scan: dict[str, Any]) -> dict[str, Any]:
                      "named": named, "checks_fired": sorted(set(fired.get(code, []))), "s3_share": round(share, 3),
                      "suspects": len(found), "touched": len(touched), "found": len(found & touched), "note": t["note"]})
     return {"townships": rows, "confusion": {"tp": tp, "fp": fp, "fn": fn, "tn": tn},
+            "verdict_confusion": verdict_confusion(truth, units),
             "records": {"tp": rec_tp, "suspect": rec_suspect, "touched": rec_touched},
             "per_kind": per_kind, "per_oddity": per_oddity, "misses": misses,
             "entry_metadata": truth["entry_metadata"],
             "submission_time": truth["submission_time"]}
+
+
+def verdict_confusion(truth: dict[str, Any], units: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Townships by the scan's own fabrication verdict (编造判定 疑似编造 or 需核实 in the export), not the rule above."""
+    c = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+    for t in truth["townships"]:
+        flagged = units.get(t["code"], {}).get("编造判定") in VERDICT_FLAGGED
+        c[("tp" if flagged else "fn") if t["fabricating"] else ("fp" if flagged else "tn")] += 1
+    return c
 
 
 def ratios(c: dict[str, int], r: dict[str, int]) -> dict[str, float | None]:
@@ -158,6 +170,7 @@ def ratios(c: dict[str, int], r: dict[str, int]) -> dict[str, float | None]:
 
 def summed(results: list[dict[str, Any]]) -> dict[str, Any]:
     c = {k: sum(x["confusion"][k] for x in results) for k in ("tp", "fp", "fn", "tn")}
+    v = {k: sum(x.get("verdict_confusion", {}).get(k, 0) for x in results) for k in ("tp", "fp", "fn", "tn")}
     r = {k: sum(x["records"][k] for x in results) for k in ("tp", "suspect", "touched")}
     kinds: dict[str, list[int]] = {}
     oddities: dict[str, list[int]] = {}
@@ -166,7 +179,8 @@ def summed(results: list[dict[str, Any]]) -> dict[str, Any]:
             kinds[kind] = [a + b for a, b in zip(kinds.get(kind, [0, 0, 0, 0]), v, strict=True)]
         for note, v in x["per_oddity"].items():
             oddities[note] = [a + b for a, b in zip(oddities.get(note, [0, 0]), v, strict=True)]
-    return {"confusion": c, "records": r, **ratios(c, r), "per_kind": kinds, "per_oddity": oddities}
+    return {"confusion": c, "verdict_confusion": v, "records": r, **ratios(c, r), "per_kind": kinds,
+            "per_oddity": oddities}
 
 
 def report(label: str, res: dict[str, Any]) -> None:
@@ -175,6 +189,11 @@ def report(label: str, res: dict[str, Any]) -> None:
           f"手册 precision {res['record_precision']} recall {res['record_recall']}")
     print(f"    混淆表（乡镇）  被点名/编造 {c['tp']}  被点名/诚实 {c['fp']}  未点名/编造 {c['fn']}  未点名/诚实 {c['tn']}；"
           f"手册 命中 {res['records']['tp']} / 可疑 {res['records']['suspect']} / 被改动 {res['records']['touched']}")
+    v = res.get("verdict_confusion")
+    if v and sum(v.values()):
+        vr = ratios(v, res["records"])
+        print(f"    按检查自己的编造判定（疑似编造或需核实）：乡镇 precision {vr['township_precision']} "
+              f"recall {vr['township_recall']}（{v['tp']} / {v['fp']} / {v['fn']} / {v['tn']}）")
 
 
 def main(argv: list[str] | None = None) -> int:

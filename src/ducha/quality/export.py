@@ -16,7 +16,8 @@ from ducha.quality.checks.base import STATUS_LABELS, catalogue
 from ducha.quality.models import QualityRun
 from ducha.quality.selectors import check_results, run_figures, suspect_records, unit_scores
 
-SCORE_HEADERS = ["单位编码", "单位", "得分", "等级", "可疑项", "通过项", "无法判断项", "手册数", "可疑手册数"]
+SCORE_HEADERS = ["单位编码", "单位", "得分", "等级", "可疑项", "通过项", "无法判断项", "手册数", "可疑手册数", "编造判定",
+                 "判定把握", "判定依据"]
 RESULT_HEADERS = ["单位编码", "单位", "检查编号", "检查", "严重程度", "对象", "结果", "测得值", "阈值", "样本量", "为什么可疑"]
 SUSPECT_HEADERS = ["位次", "单位", "类型", "手册编号", "姓名", "风险权重", "命中检查", "为什么可疑"]
 TYPE_LABELS = {"pregnancy": "孕产妇", "child": "儿童"}
@@ -25,7 +26,8 @@ TYPE_LABELS = {"pregnancy": "孕产妇", "child": "儿童"}
 def _tables(actor: Actor, run: QualityRun, root: OrgUnit) -> dict[str, list[list[Any]]]:
     checks = {c.id: c for c in catalogue()}
     scores = [[s.unit.code, s.unit.label, s.score, s.grade or "无法判断", s.fired, s.passed, s.undecided, s.records,
-               s.suspect_records] for s in unit_scores(actor, run, root)]
+               s.suspect_records, s.get_verdict_display(), s.get_confidence_display(), s.verdict_text]
+              for s in unit_scores(actor, run, root)]
     results = [[r.unit.code, r.unit.label, r.check_id, checks[r.check_id].title if r.check_id in checks else "",
                 checks[r.check_id].severity.label if r.check_id in checks else "", r.subject,
                 STATUS_LABELS.get(r.status, r.status), r.measured, r.threshold, r.n, r.evidence_text]

@@ -44,6 +44,9 @@ def test_scan_writes_xlsx(county: Any, tmp_path: Path) -> None:
     assert book.sheetnames == ["单位得分", "检查结果", "可疑记录"]
     scores = list(book["单位得分"].iter_rows(values_only=True))
     assert scores[0][:4] == ("单位编码", "单位", "得分", "等级") and {r[0] for r in scores[1:]} == {"T01", "T02", "T03", "T10"}
+    verdict = {r[0]: r[scores[0].index("编造判定")] for r in scores[1:]}  # the verdict and its grounds go out too
+    assert verdict["T01"] in ("疑似编造", "需核实") and "DQ-F01" in scores[[r[0] for r in scores].index("T01")][-1]
+    assert set(verdict.values()) <= {"疑似编造", "需核实", "未见编造迹象", "无法判断"}
     suspects = list(book["可疑记录"].iter_rows(values_only=True))
     assert suspects[1][1] == "甲镇" and suspects[1][3] == "A000" and "DQ-F01" in suspects[1][6]
     results = list(book["检查结果"].iter_rows(values_only=True))
