@@ -170,7 +170,7 @@ def ratios(c: dict[str, int], r: dict[str, int]) -> dict[str, float | None]:
 
 def summed(results: list[dict[str, Any]]) -> dict[str, Any]:
     c = {k: sum(x["confusion"][k] for x in results) for k in ("tp", "fp", "fn", "tn")}
-    v = {k: sum(x.get("verdict_confusion", {}).get(k, 0) for x in results) for k in ("tp", "fp", "fn", "tn")}
+    vc = {k: sum(x.get("verdict_confusion", {}).get(k, 0) for x in results) for k in ("tp", "fp", "fn", "tn")}
     r = {k: sum(x["records"][k] for x in results) for k in ("tp", "suspect", "touched")}
     kinds: dict[str, list[int]] = {}
     oddities: dict[str, list[int]] = {}
@@ -179,7 +179,7 @@ def summed(results: list[dict[str, Any]]) -> dict[str, Any]:
             kinds[kind] = [a + b for a, b in zip(kinds.get(kind, [0, 0, 0, 0]), v, strict=True)]
         for note, v in x["per_oddity"].items():
             oddities[note] = [a + b for a, b in zip(oddities.get(note, [0, 0]), v, strict=True)]
-    return {"confusion": c, "verdict_confusion": v, "records": r, **ratios(c, r), "per_kind": kinds,
+    return {"confusion": c, "verdict_confusion": vc, "records": r, **ratios(c, r), "per_kind": kinds,
             "per_oddity": oddities}
 
 
